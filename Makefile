@@ -1,0 +1,55 @@
+# cardops — two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-dev venv translations migrate seed lint browser-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The lock files pin every package (regenerate with `make lock`); a stamp file skips reinstalling.
+$(VENV)/.installed-main: requirements/main.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/main.lock
+	touch $@
+
+$(VENV)/.installed-dev: requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	touch $@ $(VENV)/.installed-main
+
+install: $(VENV)/.installed-main translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: | $(BIN)/python
+	@$(BIN)/pybabel compile -q -d cardops/translations 2>/dev/null || $(BIN)/pybabel compile -d cardops/translations
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed --demo
+
+# Web server and scheduler side by side on the embedded SQLite (or DATABASE_URL); Ctrl-C stops both.
+run: seed
+	@echo "cardops on http://127.0.0.1:$(PORT)  (scheduler runs beside it; Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(FLASK) scheduler & \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) & \
+	wait
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check cardops tests bench config.py wsgi.py
+
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --output-file=main.lock ../pyproject.toml
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --extra dev --output-file=dev.lock ../pyproject.toml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

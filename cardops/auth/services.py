@@ -1,0 +1,218 @@
+"""Accounts: sign-in with lockout, user administration, API tokens. Every operation is audited."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from cardops.audit import services as audit
+from cardops.auth.models import OUTLET_ROLES, ApiToken, Role, User
+from cardops.core.errors import Conflict, DomainError, NotFound, ValidationError
+from cardops.core.timeutil import utcnow
+from cardops.extensions import db
+from cardops.outlets.models import Outlet
+
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "cdo_"
+
+
+class LoginRefused(DomainError):
+    code, status, default_message = "UNAUTHENTICATED", 401, "用户名或密码错误"
+
+
+class AccountLocked(LoginRefused):
+    default_message = "登录失败次数过多，账户已锁定15分钟，请稍后再试或联系管理员"
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+
+
+def authenticate(username: str, password: str, *, ip: str | None = None) -> User:
+    """Check credentials; count failures and lock the account after LOGIN_MAX_FAILURES (SPEC §1)."""
+    user = find_user(username or "")
+    now = utcnow()
+    if user is None:
+        audit.record("auth.login_failed", ip=ip, actor_name=(username or "")[:64],
+                     detail={"reason": "unknown_user"})
+        raise LoginRefused()
+    if user.is_locked(now):
+        audit.record("auth.login_refused_locked", actor=user, ip=ip, outlet_id=user.outlet_id)
+        raise AccountLocked()
+    if not user.check_password(password or ""):
+        _register_failure(user, ip)
+        if user.is_locked(now):
+            raise AccountLocked()
+        raise LoginRefused()
+    if not user.active:
+        audit.record("auth.login_failed", actor=user, ip=ip, outlet_id=user.outlet_id,
+                     detail={"reason": "deactivated"})
+        raise LoginRefused("该账户已停用，请联系管理员")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record("auth.login", actor=user, ip=ip, outlet_id=user.outlet_id)
+    return user
+
+
+def _register_failure(user: User, ip: str | None) -> None:
+    # Increment in SQL so concurrent wrong guesses cannot overwrite each other's count.
+    db.session.execute(
+        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["failed_logins"])
+    detail = {"reason": "bad_password", "failures": user.failed_logins}
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = utcnow() + current_app.config["LOGIN_LOCK_DURATION"]
+        user.failed_logins = 0
+        detail["locked_until"] = user.locked_until.isoformat(timespec="seconds")
+        audit.record("auth.account_locked", actor=user, ip=ip, outlet_id=user.outlet_id, detail=detail)
+    else:
+        audit.record("auth.login_failed", actor=user, ip=ip, outlet_id=user.outlet_id, detail=detail)
+
+
+def record_logout(user: User) -> None:
+    audit.record("auth.logout", actor=user, outlet_id=user.outlet_id)
+
+
+# --- user administration ---------------------------------------------------------------------------------
+
+def _validate_roles_and_outlet(roles, outlet: Outlet | None) -> list[str]:
+    try:
+        roles = sorted({Role(r).value for r in roles})
+    except ValueError:
+        raise ValidationError(fields={"roles": "未知的角色"}) from None
+    if not roles:
+        raise ValidationError(fields={"roles": "至少选择一个角色"})
+    needs_outlet = bool(OUTLET_ROLES.intersection(roles))
+    if needs_outlet and outlet is None:
+        raise ValidationError(fields={"outlet": "窗口受理员和小教员必须属于一个网点"})
+    if Role.SUPERVISOR in roles and needs_outlet:
+        raise ValidationError(fields={"roles": "区卡中心督导不属于网点，不能同时担任受理员或小教员"})
+    return roles
+
+
+def _validate_password(password: str) -> None:
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(fields={"password": f"密码至少{MIN_PASSWORD_LENGTH}位"})
+
+
+def create_user(actor, *, username: str, display_name: str, roles, outlet: Outlet | None,
+                password: str) -> User:
+    username = (username or "").strip()
+    if not username or len(username) > 64:
+        raise ValidationError(fields={"username": "请填写用户名（不超过64个字符）"})
+    if find_user(username) is not None:
+        raise Conflict(f"用户名 {username} 已存在", fields={"username": "用户名已存在"})
+    roles = _validate_roles_and_outlet(roles, outlet)
+    _validate_password(password)
+    user = User(username=username, display_name=(display_name or username).strip()[:64],
+                outlet=outlet if OUTLET_ROLES.intersection(roles) else None)
+    user.roles = roles
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("admin.user_created", actor=actor, object_type="user", object_id=user.id,
+                 outlet_id=user.outlet_id, detail={"username": username, "roles": roles})
+    return user
+
+
+def update_user(actor, user: User, *, display_name: str, roles, outlet: Outlet | None) -> User:
+    roles = _validate_roles_and_outlet(roles, outlet)
+    before = {"roles": sorted(user.roles), "outlet": user.outlet.code if user.outlet else None}
+    user.display_name = (display_name or user.username).strip()[:64]
+    user.roles = roles
+    user.outlet = outlet if OUTLET_ROLES.intersection(roles) else None
+    db.session.flush()
+    after = {"roles": roles, "outlet": user.outlet.code if user.outlet else None}
+    audit.record("admin.user_updated", actor=actor, object_type="user", object_id=user.id,
+                 outlet_id=user.outlet_id, detail={"before": before, "after": after})
+    return user
+
+
+def reset_password(actor, user: User, password: str) -> None:
+    _validate_password(password)
+    user.set_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record("admin.password_reset", actor=actor, object_type="user", object_id=user.id,
+                 outlet_id=user.outlet_id)
+
+
+def deactivate_user(actor, user: User, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(fields={"reason": "请填写停用原因"})
+    if user.id == getattr(actor, "id", None):
+        raise ValidationError("不能停用自己的账户")
+    user.active = False
+    user.deactivated_reason = reason[:500]
+    user.deactivated_at = utcnow()
+    revoked = revoke_all_tokens(user)
+    audit.record("admin.user_deactivated", actor=actor, object_type="user", object_id=user.id,
+                 outlet_id=user.outlet_id, detail={"reason": reason[:500], "tokens_revoked": revoked})
+
+
+def reactivate_user(actor, user: User) -> None:
+    user.active = True
+    user.deactivated_reason = None
+    user.deactivated_at = None
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record("admin.user_reactivated", actor=actor, object_type="user", object_id=user.id,
+                 outlet_id=user.outlet_id)
+
+
+# --- API tokens --------------------------------------------------------------------------------------------
+
+def issue_token(actor, user: User, name: str = "api") -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored and cannot be shown again."""
+    if not user.active:
+        raise ValidationError("已停用的账户不能签发令牌")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=(name or "api").strip()[:100] or "api",
+                     token_hash=ApiToken.hash_token(secret), prefix=secret[:12])
+    db.session.add(token)
+    db.session.flush()
+    audit.record("admin.token_issued", actor=actor, object_type="api_token", object_id=token.id,
+                 outlet_id=user.outlet_id, detail={"user": user.username, "name": token.name,
+                                                   "prefix": token.prefix})
+    return token, secret
+
+
+def revoke_token(actor, token: ApiToken) -> None:
+    if token.revoked_at is not None:
+        raise Conflict("该令牌已撤销")
+    token.revoked_at = utcnow()
+    audit.record("admin.token_revoked", actor=actor, object_type="api_token", object_id=token.id,
+                 outlet_id=token.user.outlet_id, detail={"user": token.user.username, "prefix": token.prefix})
+
+
+def revoke_all_tokens(user: User) -> int:
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user owning an unrevoked token, or None."""
+    if not secret:
+        return None
+    token = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_token(secret))
+    ).first()
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    return token.user
+
+
+def get_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

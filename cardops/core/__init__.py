@@ -1,0 +1,1 @@
+"""Shared mechanisms every feature uses: errors, access control, personal data, time."""

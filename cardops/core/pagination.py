@@ -1,0 +1,66 @@
+"""Pagination for HTML lists and the API (``{items, page, per_page, total}``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+
+from cardops.core.errors import ValidationError
+from cardops.extensions import db
+
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def parse_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
+    """``page`` ≥ 1 and ``per_page`` in 1..100 (larger values are capped at 100); anything else is a 400."""
+    fields = {}
+    try:
+        page = int(args.get("page", 1))
+        if page < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        fields["page"] = "page 应为正整数"
+        page = 1
+    try:
+        per_page = int(args.get("per_page", default_per_page))
+        if per_page < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        fields["per_page"] = "per_page 应为 1 到 100 之间的整数"
+        per_page = default_per_page
+    if fields:
+        raise ValidationError(fields=fields)
+    return page, min(per_page, MAX_PER_PAGE)
+
+
+def paginate(stmt: Select, page: int, per_page: int, *, count_stmt: Select | None = None, scalars=True) -> Page:
+    if count_stmt is None:
+        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = db.session.scalar(count_stmt) or 0
+    query = stmt.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.scalars(query) if scalars else db.session.execute(query)
+    items = list(result.unique() if scalars else result)
+    return Page(items=items, page=page, per_page=per_page, total=total)

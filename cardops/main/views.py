@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+
+from cardops.core.access import current_actor, login_required
+from cardops.core.handlers import safe_back_url
+from cardops.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    return redirect(url_for("main.home") if current_actor() else url_for("auth.login"))
+
+
+@bp.route("/home")
+@login_required
+def home():
+    return render_template("main/home.html")
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(safe_back_url(url_for("main.index")))
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        db_state = "ok"
+    except Exception:  # noqa: BLE001 - health checks report, they do not raise
+        current_app.logger.exception("health check: database unavailable")
+        db_state = "error"
+    body = {"status": "ok" if db_state == "ok" else "degraded", "db": db_state}
+    return jsonify(body), 200 if db_state == "ok" else 503
+
+
+@bp.app_context_processor
+def inject_languages():
+    return {"languages": current_app.config["LANGUAGES"], "current_lang": session.get("lang", "zh_CN"),
+            "request_path": request.path}

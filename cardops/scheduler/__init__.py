@@ -1,0 +1,1 @@
+"""The one scheduler process (``flask --app wsgi scheduler``); never started inside web workers."""

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import logging
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import current_app
+from flask.cli import with_appcontext
+
+log = logging.getLogger("cardops.scheduler")
+
+
+def heartbeat() -> None:
+    log.info("scheduler heartbeat")
+
+
+def scheduled_jobs():
+    """(job id, callable, trigger) of every scheduled job; features add theirs via features.JOBS."""
+    from cardops.features import JOBS
+
+    return [("heartbeat", heartbeat, IntervalTrigger(minutes=1)), *JOBS()]
+
+
+def build_scheduler(app) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    def in_app_context(func):
+        def run():
+            with app.app_context():
+                func()
+
+        run.__name__ = getattr(func, "__name__", "job")
+        return run
+
+    for job_id, func, trigger in scheduled_jobs():
+        if isinstance(trigger, str):
+            trigger = CronTrigger.from_crontab(trigger, timezone=scheduler.timezone)
+        scheduler.add_job(in_app_context(func), trigger, id=job_id, replace_existing=True,
+                          coalesce=True, max_instances=1, misfire_grace_time=300)
+    return scheduler
+
+
+@click.command("scheduler", help="Run the reminder scheduler in the foreground (one process per deployment).")
+@with_appcontext
+def scheduler_command():
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app)
+    click.echo(f"scheduler started with jobs: {', '.join(job.id for job in scheduler.get_jobs())}")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -1,0 +1,163 @@
+"""Configuration from the environment.
+
+``create_app()`` picks a class by ``CARDOPS_ENV`` (development, testing, production). Secrets never live in the
+repository: production refuses to start without ``SECRET_KEY`` and ``CARDOPS_DATA_KEY``; development generates
+them once into ``instance/`` so a fresh checkout runs with ``make run``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("CARDOPS_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` / ``postgresql://`` spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _default_sqlite_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'cardops.sqlite3'}"
+
+
+def _dev_secrets() -> dict[str, str]:
+    """Development keys, generated once into instance/ (git-ignored) and reused afterwards."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "dev-secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {"SECRET_KEY": secrets.token_urlsafe(48), "CARDOPS_DATA_KEY": secrets.token_urlsafe(48)}
+    path.write_text(json.dumps(values))
+    path.chmod(0o600)
+    return values
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    CARDOPS_DATA_KEY: str | None = os.environ.get("CARDOPS_DATA_KEY")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL") or _default_sqlite_url())
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions and cookies
+    SESSION_COOKIE_NAME = "cardops_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    IDLE_TIMEOUT = timedelta(minutes=_env_int("CARDOPS_IDLE_MINUTES", 15))
+    PERMANENT_SESSION_LIFETIME = IDLE_TIMEOUT
+    SESSION_REFRESH_EACH_REQUEST = True
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_DURATION = timedelta(minutes=15)
+
+    WTF_CSRF_TIME_LIMIT = None  # the session itself expires after IDLE_TIMEOUT
+
+    # Internationalisation: Chinese first, English available
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+    # Rate limits (public status page etc.). memory:// is per process; use redis://… with several workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    PUBLIC_STATUS_RATE_LIMIT = os.environ.get("PUBLIC_STATUS_RATE_LIMIT", "10 per minute")
+
+    # Anti-impersonation risk thresholds (SPEC §3.4 defaults)
+    RISK_RECENT_REISSUE_DAYS = _env_int("RISK_RECENT_REISSUE_DAYS", 365)
+    RISK_RECENT_REISSUE_MEDIUM = _env_int("RISK_RECENT_REISSUE_MEDIUM", 1)
+    RISK_RECENT_REISSUE_HIGH = _env_int("RISK_RECENT_REISSUE_HIGH", 2)
+    RISK_SHARED_PHONE_DAYS = _env_int("RISK_SHARED_PHONE_DAYS", 90)
+    RISK_SHARED_PHONE_OTHERS = _env_int("RISK_SHARED_PHONE_OTHERS", 2)
+    RISK_SERIAL_AGENT_DAYS = _env_int("RISK_SERIAL_AGENT_DAYS", 30)
+    RISK_SERIAL_AGENT_OTHERS = _env_int("RISK_SERIAL_AGENT_OTHERS", 2)
+
+    # Mail (optional; reminders fall back to in-app notifications)
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "cardops@localhost")
+
+    # Benchmark mode counts SQL statements per request (X-SQL-Count header); off in normal operation.
+    CARDOPS_COUNT_SQL = _env_bool("CARDOPS_COUNT_SQL", False)
+
+    @classmethod
+    def prepare(cls) -> None:
+        """Hook run by create_app before the configuration is loaded."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = _env_bool("FLASK_DEBUG", False)
+
+    @classmethod
+    def prepare(cls) -> None:
+        generated = _dev_secrets()
+        cls.SECRET_KEY = cls.SECRET_KEY or generated["SECRET_KEY"]
+        cls.CARDOPS_DATA_KEY = cls.CARDOPS_DATA_KEY or generated["CARDOPS_DATA_KEY"]
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    CARDOPS_DATA_KEY = "test-data-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite://"
+    )
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 5}
+
+    @classmethod
+    def prepare(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "CARDOPS_DATA_KEY") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "Production configuration refuses to start without " + ", ".join(missing)
+                + " in the environment (generate with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        cls.SECRET_KEY = os.environ["SECRET_KEY"]
+        cls.CARDOPS_DATA_KEY = os.environ["CARDOPS_DATA_KEY"]
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("CARDOPS_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown CARDOPS_ENV {name!r}; expected one of {sorted(CONFIGS)}") from None
