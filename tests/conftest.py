@@ -17,6 +17,7 @@ import tempfile
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 from flask_migrate import upgrade
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -41,6 +42,7 @@ def _database_url() -> str:
 def app():
     url = _database_url()
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=normalise_database_url(url), SERVER_NAME="localhost")
+    request_started.connect(_fresh_g_per_request, app)
     with app.app_context():
         _reset_schema()
         upgrade()
@@ -55,6 +57,16 @@ def app():
             path = url.removeprefix("sqlite:///")
             if os.path.basename(path).startswith("cardops-test-"):
                 os.unlink(path)
+
+
+def _fresh_g_per_request(sender, **extra) -> None:
+    """Give every test request its own ``g``, as production does.
+
+    The session-wide app context above is reused by every request of the test client, so without this
+    Flask-Login's cached user, Flask-WTF's CSRF token, Babel's locale and the API user would leak from one
+    request into the next (a signed-out client would still look signed in).
+    """
+    g.__dict__.clear()
 
 
 def _reset_schema() -> None:

@@ -22,4 +22,4 @@ def show_error_on_form(form, error: DomainError) -> None:
         else:
             unplaced.append(message)
     if not error.fields or unplaced:
-        form.form_errors.extend([error.message] if not unplaced else unplaced)
+        form.form_errors.extend(unplaced or [error.message])

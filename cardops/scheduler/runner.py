@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import click
@@ -49,7 +50,5 @@ def scheduler_command():
     app = current_app._get_current_object()
     scheduler = build_scheduler(app)
     click.echo(f"scheduler started with jobs: {', '.join(job.id for job in scheduler.get_jobs())}")
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM: a clean stop
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
