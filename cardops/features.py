@@ -9,8 +9,11 @@ def BLUEPRINTS():  # noqa: N802 - reads as the constant it stands for
     from cardops.audit.views import bp as audit_bp
     from cardops.auth.views import bp as auth_bp
     from cardops.main.views import bp as main_bp
+    from cardops.reissue.api import bp as reissue_api_bp
+    from cardops.reissue.public_api import bp as public_api_bp
+    from cardops.risk.api import bp as watchlist_api_bp
 
-    return [main_bp, auth_bp, admin_bp, audit_bp, api_bp]
+    return [main_bp, auth_bp, admin_bp, audit_bp, api_bp, reissue_api_bp, public_api_bp, watchlist_api_bp]
 
 
 def COMMANDS():  # noqa: N802
@@ -26,8 +29,10 @@ def MODELS():  # noqa: N802 - imported by migrations/env.py so autogenerate sees
     from cardops.audit import models as audit_models
     from cardops.auth import models as auth_models
     from cardops.outlets import models as outlet_models
+    from cardops.reissue import models as reissue_models
+    from cardops.risk import models as risk_models
 
-    return [audit_models, auth_models, outlet_models]
+    return [audit_models, auth_models, outlet_models, reissue_models, risk_models]
 
 
 def JOBS():  # noqa: N802 - (job id, callable, trigger or crontab string) run by the scheduler process

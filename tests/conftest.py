@@ -129,6 +129,13 @@ def committing_db(app):
         conn.execute(sa.text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    from cardops.extensions import limiter
+
+    limiter.reset()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from cardops.audit.services import verify_chain
 from cardops.auth.models import Role
 from cardops.core.access import roles_required
 from cardops.core.pagination import paginate, parse_page_args
-from cardops.core.timeutil import LOCAL_TZ
+from cardops.core.timeutil import local_midnight_utc
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 
@@ -22,10 +22,9 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 def _local_day_start(value: str) -> datetime | None:
     """Local midnight of a YYYY-MM-DD date as naive UTC (the form stored in the database)."""
     try:
-        day = datetime.strptime(value, "%Y-%m-%d")
+        return local_midnight_utc(datetime.strptime(value, "%Y-%m-%d").date())
     except ValueError:
         return None
-    return day.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 @bp.route("/")

@@ -11,9 +11,12 @@ class DomainError(Exception):
     status = 400
     default_message = "操作失败"
 
-    def __init__(self, message: str | None = None, *, fields: dict | None = None, **extra):
+    def __init__(self, message: str | None = None, *, fields: dict | None = None, persist: bool = False,
+                 **extra):
         self.message = message or self.default_message
         self.fields = fields or {}
+        # persist=True: the refusal itself was recorded (e.g. an audited failed pickup) and must be committed.
+        self.persist = persist
         self.extra = extra
         super().__init__(self.message)
 

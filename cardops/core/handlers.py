@@ -56,6 +56,12 @@ def safe_back_url(default: str) -> str:
 
 
 def render_domain_error(error: DomainError):
+    from cardops.extensions import db
+
+    if error.persist:
+        db.session.commit()
+    else:
+        db.session.rollback()
     if wants_json():
         response = jsonify(error.to_dict())
         return response, error.status

@@ -25,3 +25,8 @@ def local_today() -> date:
 
 def isoformat_utc(value: datetime | None) -> str | None:
     return None if value is None else value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+
+
+def local_midnight_utc(day: date) -> datetime:
+    """The naive-UTC instant at which ``day`` starts in Asia/Shanghai."""
+    return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)

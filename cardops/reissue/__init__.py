@@ -1,0 +1,1 @@
+"""The reissue workflow (SPEC §3): intake, identity checks, review, receipt, arrival, pickup."""

@@ -1,0 +1,53 @@
+"""Who may do what to a request, decided once: services enforce it, templates show only allowed buttons."""
+
+from __future__ import annotations
+
+from cardops.core.errors import DomainError, Forbidden, NotFound
+from cardops.reissue.errors import InvalidTransition, SelfReviewForbidden
+from cardops.reissue.workflow import CHECKABLE_STATUSES, TRANSITIONS, review_level_needed
+
+REVIEW_ACTIONS = frozenset({"approve", "reject"})
+
+
+def works_on(actor, request) -> bool:
+    """A supervisor works on every outlet's requests, a clerk on their own outlet's."""
+    if actor.is_supervisor:
+        return True
+    return actor.has_role("clerk") and actor.outlet_id is not None and actor.outlet_id == request.outlet_id
+
+
+def review_refusal(actor, request) -> DomainError | None:
+    if actor.id == request.created_by_id:
+        return SelfReviewForbidden()
+    if review_level_needed(request.risk_level) == "district" and not actor.is_supervisor:
+        return Forbidden("高风险申请须由区卡中心督导复核")
+    return None
+
+
+def refusal(actor, request, action: str) -> DomainError | None:
+    """Why ``actor`` may not perform ``action`` now, or None when allowed. ``check`` records a check."""
+    if not works_on(actor, request):
+        return NotFound()
+    if action == "check":
+        return None if request.status in CHECKABLE_STATUSES else InvalidTransition("当前状态下不能再记录核验")
+    spec = TRANSITIONS.get(action)
+    if spec is None:
+        return InvalidTransition()
+    if not actor.has_role(*spec.roles):
+        return Forbidden()
+    if request.status not in spec.sources:
+        return InvalidTransition(f"申请当前状态不允许“{spec.label}”")
+    if action in REVIEW_ACTIONS:
+        return review_refusal(actor, request)
+    return None
+
+
+def ensure_allowed(actor, request, action: str) -> None:
+    problem = refusal(actor, request, action)
+    if problem is not None:
+        raise problem
+
+
+def available_actions(actor, request) -> list[str]:
+    """Actions to offer on the request page (the checks form shows separately)."""
+    return [action for action in TRANSITIONS if refusal(actor, request, action) is None]

@@ -1,0 +1,312 @@
+"""The reissue operations (SPEC §3). Each takes the acting user and the request, checks the state machine
+and permissions, changes the request, re-evaluates risk where the SPEC says so, writes the timeline and the
+audit chain, and flushes. Committing is the caller's job (one commit per web request, CLI command or job).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from cardops.audit import services as audit
+from cardops.core import pii
+from cardops.core.errors import Forbidden, ValidationError
+from cardops.core.timeutil import local_today, utcnow
+from cardops.extensions import db
+from cardops.outlets.models import Outlet
+from cardops.outlets.services import outlet_by_code
+from cardops.reissue import pickup
+from cardops.reissue.errors import (
+    CheckNotApplicable,
+    ChecksIncomplete,
+    CollectorMismatch,
+    ConcurrentUpdate,
+    OpenRequestExists,
+    PickupTokenInvalid,
+)
+from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, RiskFlag
+from cardops.reissue.numbers import next_number
+from cardops.reissue.permissions import ensure_allowed
+from cardops.reissue.validation import parse_check, parse_collector, parse_intake, parse_reason
+from cardops.reissue.workflow import (
+    OPEN_STATUSES,
+    SUBMIT_FOR_REVIEW_TARGET,
+    Channel,
+    RiskLevel,
+    Status,
+    applicable_steps,
+    review_level_needed,
+    transition,
+)
+from cardops.risk.registry import RiskContext, evaluate_all, highest_level
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+def _audit(action: str, actor, request: ReissueRequest, **detail) -> None:
+    audit.record(f"reissue.{action}", actor=actor, object_type="reissue_request", object_id=request.number,
+                 outlet_id=request.outlet_id, detail={k: v for k, v in detail.items() if v is not None})
+
+
+def _move(actor, request: ReissueRequest, action: str, target: Status, reason: str | None = None) -> None:
+    previous = request.status
+    request.status = target
+    request.updated_at = utcnow()
+    request.events.append(RequestEvent(action=action, from_status=previous, to_status=target,
+                                       actor_id=actor.id, reason=reason))
+    _audit(action, actor, request, **{"from": previous, "to": str(target), "reason": reason})
+
+
+def _save(request: ReissueRequest) -> None:
+    """Flush with the optimistic lock: a concurrent change to the same request makes this one lose."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ConcurrentUpdate() from None
+
+
+def _check_version(request: ReissueRequest, expected_version) -> None:
+    if expected_version in (None, ""):
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise ValidationError(fields={"version": "version 应为整数"}) from None
+    if expected != request.version:
+        raise ConcurrentUpdate()
+
+
+def risk_context() -> RiskContext:
+    return RiskContext(now=utcnow(), config=current_app.config)
+
+
+def evaluate_risk(request: ReissueRequest) -> RiskLevel:
+    """Run every rule and bring the request's flags and level in line with what fires now."""
+    findings = evaluate_all(request, risk_context())
+    current = {flag.code: flag for flag in request.flags}
+    fired = {finding.code for finding in findings}
+    for finding in findings:
+        flag = current.get(finding.code)
+        if flag is None:
+            request.flags.append(RiskFlag(code=finding.code, level=finding.level, reason=finding.reason))
+        elif (flag.level, flag.reason) != (finding.level, finding.reason):
+            flag.level, flag.reason = finding.level, finding.reason
+    for code, flag in current.items():
+        if code not in fired:
+            request.flags.remove(flag)
+    level = highest_level(findings)
+    request.risk_level = level
+    return level
+
+
+def _mark_submitted(actor, request: ReissueRequest, action: str, reason: str | None = None) -> None:
+    request.pickup_nonce = pickup.new_nonce()
+    request.submitted_at = utcnow()
+    request.expected_date = local_today() + timedelta(days=current_app.config.get("CARD_PRODUCTION_DAYS", 10))
+    _move(actor, request, action, Status.SUBMITTED, reason)
+
+
+def _ensure_checks_complete(request: ReissueRequest) -> None:
+    missing = request.missing_checks
+    if missing:
+        raise ChecksIncomplete(missing_checks=[str(step) for step in missing])
+
+
+# --- intake ------------------------------------------------------------------------------------------------
+
+def _intake_outlet(actor, outlet_code: str | None) -> Outlet:
+    if actor.is_supervisor:
+        outlet = outlet_by_code(outlet_code)
+        if outlet is None or not outlet.active:
+            raise ValidationError(fields={"outlet_code": "请指定受理网点（有效的网点代码）"})
+        return outlet
+    if not actor.has_role("clerk") or actor.outlet is None:
+        raise Forbidden("只有窗口受理员或督导可以受理申请")
+    if not actor.outlet.active:
+        raise Forbidden("本网点已停用，不能受理新申请")
+    return actor.outlet
+
+
+def _open_request_refusal(id_hash: str) -> OpenRequestExists | None:
+    open_one = db.session.execute(
+        select(Outlet.code, Outlet.name).join(ReissueRequest, ReissueRequest.outlet_id == Outlet.id)
+        .where(ReissueRequest.applicant_id_hash == id_hash, ReissueRequest.status.in_(OPEN_STATUSES))
+        .limit(1)
+    ).first()
+    if open_one is None:
+        return None
+    return OpenRequestExists(f"该申请人在{open_one.code}（{open_one.name}）已有一笔未办结的申请，不能重复受理",
+                             outlet_code=open_one.code)
+
+
+def intake(actor, data: dict) -> ReissueRequest:
+    """Create a request (status ``intake``) and evaluate its risk."""
+    parsed = parse_intake(data)
+    outlet = _intake_outlet(actor, parsed.outlet_code)
+    applicant, agent = parsed.applicant, parsed.agent
+    applicant_hash = pii.blind_index(applicant.id_number)
+    refusal = _open_request_refusal(applicant_hash)
+    if refusal is not None:
+        raise refusal
+
+    request = ReissueRequest(
+        number=next_number(outlet, local_today()),
+        outlet_id=outlet.id,
+        kind=parsed.kind,
+        channel=parsed.channel,
+        status=Status.INTAKE,
+        applicant_name=applicant.name,
+        applicant_id_enc=pii.encrypt(applicant.id_number),
+        applicant_id_hash=applicant_hash,
+        applicant_id_masked=pii.mask_id_number(applicant.id_number),
+        applicant_id_last4=applicant.id_number[-4:],
+        applicant_phone_enc=pii.encrypt(applicant.phone),
+        applicant_phone_hash=pii.blind_index(applicant.phone),
+        applicant_phone_masked=pii.mask_phone(applicant.phone),
+        note=parsed.note,
+        created_by_id=actor.id,
+        created_at=utcnow(),
+    )
+    if parsed.channel == Channel.PROXY:
+        request.agent_name = agent.name
+        request.agent_id_enc = pii.encrypt(agent.id_number)
+        request.agent_id_hash = pii.blind_index(agent.id_number)
+        request.agent_id_masked = pii.mask_id_number(agent.id_number)
+        request.agent_phone_enc = pii.encrypt(agent.phone)
+        request.agent_phone_hash = pii.blind_index(agent.phone)
+        request.agent_phone_masked = pii.mask_phone(agent.phone)
+        request.agent_relation = agent.relation
+    request.outlet = outlet
+    request.events.append(RequestEvent(action="intake", from_status=None, to_status=Status.INTAKE,
+                                       actor_id=actor.id))
+    db.session.add(request)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Another counter accepted the same applicant a moment ago: the partial unique index said no.
+        raise _open_request_refusal(applicant_hash) or OpenRequestExists() from None
+    level = evaluate_risk(request)
+    _audit("intake", actor, request, kind=str(parsed.kind), channel=str(parsed.channel),
+           applicant=request.applicant_id_masked, agent=request.agent_id_masked, risk=str(level))
+    db.session.flush()
+    return request
+
+
+# --- checks ------------------------------------------------------------------------------------------------
+
+def record_check(actor, request: ReissueRequest, data: dict, *, expected_version=None) -> RequestCheck:
+    ensure_allowed(actor, request, "check")
+    parsed = parse_check(data)
+    if parsed.step not in applicable_steps(kind=request.kind, channel=request.channel):
+        raise CheckNotApplicable(f"“{parsed.step}”不适用于此申请")
+    _check_version(request, expected_version)
+    check = RequestCheck(step=parsed.step, result=parsed.result, detail=parsed.detail, score=parsed.score,
+                         by_id=actor.id, by=actor, at=utcnow())
+    request.checks.append(check)
+    request.updated_at = utcnow()
+    before = request.risk_level
+    level = evaluate_risk(request)
+    _audit("check", actor, request, step=str(parsed.step), result=parsed.result, score=parsed.score,
+           risk=str(level) if level != before else None)
+    _save(request)
+    return check
+
+
+# --- transitions -------------------------------------------------------------------------------------------
+
+def submit(actor, request: ReissueRequest, *, expected_version=None) -> bool:
+    """Submit for production. Returns True when it went to ``pending_review`` (HTTP 202) instead."""
+    ensure_allowed(actor, request, "submit")
+    _check_version(request, expected_version)
+    _ensure_checks_complete(request)
+    if not request.review_satisfied:
+        _move(actor, request, "submit", SUBMIT_FOR_REVIEW_TARGET)
+        _save(request)
+        return True
+    _mark_submitted(actor, request, "submit")
+    _save(request)
+    return False
+
+
+def review(actor, request: ReissueRequest, decision: str, reason: str | None = None, *,
+           expected_version=None) -> None:
+    if decision not in ("approve", "reject"):
+        raise ValidationError(fields={"decision": "复核结论应为 approve（通过）或 reject（驳回）"})
+    ensure_allowed(actor, request, decision)
+    _check_version(request, expected_version)
+    reason = parse_reason(reason, required=decision == "reject")
+    request.review_decision = decision
+    request.review_level = review_level_needed(request.risk_level) or "outlet"
+    request.reviewed_by_id = actor.id
+    request.reviewed_by = actor
+    request.reviewed_at = utcnow()
+    request.review_reason = reason
+    if decision == "approve":
+        _ensure_checks_complete(request)
+        _mark_submitted(actor, request, "approve", reason)
+    else:
+        request.closed_at = utcnow()
+        request.closed_reason = reason
+        _move(actor, request, "reject", transition("reject").target, reason)
+    _save(request)
+
+
+def arrive(actor, request: ReissueRequest, card_number: str | None = None, *, expected_version=None) -> None:
+    ensure_allowed(actor, request, "arrive")
+    _check_version(request, expected_version)
+    if card_number is not None and (not isinstance(card_number, str) or len(card_number.strip()) > 32):
+        raise ValidationError(fields={"card_number": "卡号不能超过32个字符"})
+    request.card_number = card_number.strip() if card_number else request.card_number
+    request.arrived_at = utcnow()
+    _move(actor, request, "arrive", Status.READY)
+    _save(request)
+
+
+def collect(actor, request: ReissueRequest, pickup_token, collector, *, expected_version=None) -> None:
+    ensure_allowed(actor, request, "collect")
+    _check_version(request, expected_version)
+    person = parse_collector(collector)
+    if not isinstance(pickup_token, str) or not pickup.token_matches(request, pickup_token):
+        _audit("collect_refused", actor, request, problem="PICKUP_TOKEN_INVALID")
+        db.session.flush()
+        raise PickupTokenInvalid(persist=True)
+    collector_hash = pii.blind_index(person.id_number)
+    if collector_hash == request.applicant_id_hash:
+        role = "applicant"
+    elif request.channel == Channel.PROXY and collector_hash == request.agent_id_hash:
+        role = "agent"
+    else:
+        _audit("collect_refused", actor, request, problem="COLLECTOR_MISMATCH",
+               collector=pii.mask_id_number(person.id_number))
+        db.session.flush()
+        raise CollectorMismatch(persist=True)
+    request.collector_name = person.name or (request.applicant_name if role == "applicant" else request.agent_name)
+    request.collector_role = role
+    request.collected_at = utcnow()
+    _move(actor, request, "collect", Status.COLLECTED, f"领取人：{'申请人本人' if role == 'applicant' else '代办人'}")
+    _save(request)
+
+
+def cancel(actor, request: ReissueRequest, reason, *, expected_version=None) -> None:
+    _close(actor, request, "cancel", reason, expected_version)
+
+
+def return_card(actor, request: ReissueRequest, reason, *, expected_version=None) -> None:
+    _close(actor, request, "return", reason, expected_version)
+
+
+def _close(actor, request, action: str, reason, expected_version) -> None:
+    ensure_allowed(actor, request, action)
+    _check_version(request, expected_version)
+    reason = parse_reason(reason, required=True)
+    request.closed_at = utcnow()
+    request.closed_reason = reason
+    _move(actor, request, action, transition(action).target, reason)
+    _save(request)
+
+
+ACTIONS_WITH_REASON = {"cancel": cancel, "return": return_card}

@@ -1,0 +1,186 @@
+"""Input for intake and actions, validated once for the web forms and the API alike.
+
+Errors are collected per field (``applicant.id_number`` …) and raised together as one VALIDATION_ERROR whose
+messages are plain Chinese sentences; a full ID number never appears in a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cardops.core.errors import ValidationError
+from cardops.core.pii import InvalidIdNumber, normalise_id_number, normalise_phone
+from cardops.reissue.workflow import RELATIONS, Channel, Kind, Step
+
+MAX_NAME = 50
+MAX_NOTE = 1000
+MAX_DETAIL = 500
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Person:
+    id_number: str
+    name: str
+    phone: str
+    relation: str | None = None
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    kind: Kind
+    channel: Channel
+    applicant: Person
+    agent: Person | None
+    note: str | None
+    outlet_code: str | None
+
+
+@dataclass(frozen=True)
+class CheckData:
+    step: Step
+    result: str
+    detail: str | None
+    score: int | None
+
+
+class FieldErrors:
+    def __init__(self):
+        self.fields: dict[str, str] = {}
+
+    def add(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationError("提交的信息有误，请按提示修改", fields=self.fields)
+
+
+def _text(value, errors: FieldErrors, name: str, *, required: bool, max_length: int, label: str) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.add(name, f"请填写{label}")
+        return None
+    if not isinstance(value, str):
+        errors.add(name, f"{label}应为文字")
+        return None
+    value = value.strip()
+    if len(value) > max_length:
+        errors.add(name, f"{label}不能超过{max_length}个字符")
+        return None
+    return value
+
+
+def _choice(value, enum_cls, errors: FieldErrors, name: str, label: str):
+    if value is None or value == "":
+        errors.add(name, f"请选择{label}")
+        return None
+    try:
+        return enum_cls(value) if isinstance(value, str) else enum_cls(str(value))
+    except ValueError:
+        allowed = "、".join(e.value for e in enum_cls)
+        errors.add(name, f"{label}无效，可选：{allowed}")
+        return None
+
+
+def _person(raw, errors: FieldErrors, prefix: str, label: str, *, with_relation: bool) -> Person | None:
+    if not isinstance(raw, dict):
+        errors.add(prefix, f"请填写{label}信息")
+        return None
+    id_number = None
+    raw_id = raw.get("id_number")
+    if not isinstance(raw_id, str) or not raw_id.strip():
+        errors.add(f"{prefix}.id_number", f"请填写{label}身份证号码")
+    else:
+        try:
+            id_number = normalise_id_number(raw_id[:40])
+        except InvalidIdNumber as problem:
+            errors.add(f"{prefix}.id_number", f"{label}{problem}")
+    name = _text(raw.get("name"), errors, f"{prefix}.name", required=True, max_length=MAX_NAME,
+                 label=f"{label}姓名")
+    phone = None
+    raw_phone = raw.get("phone")
+    if not isinstance(raw_phone, str) or not raw_phone.strip():
+        errors.add(f"{prefix}.phone", f"请填写{label}手机号码")
+    else:
+        try:
+            phone = normalise_phone(raw_phone[:30])
+        except ValueError as problem:
+            errors.add(f"{prefix}.phone", f"{label}{problem}")
+    relation = None
+    if with_relation:
+        relation = _text(raw.get("relation"), errors, f"{prefix}.relation", required=True, max_length=20,
+                         label="与申请人关系")
+        if relation and relation not in RELATIONS:
+            errors.add(f"{prefix}.relation", "与申请人关系应为：" + "、".join(RELATIONS))
+    if id_number and name and phone:
+        return Person(id_number, name, phone, relation)
+    return None
+
+
+def parse_intake(data: dict) -> IntakeData:
+    errors = FieldErrors()
+    kind = _choice(data.get("kind"), Kind, errors, "kind", "业务类型")
+    channel = _choice(data.get("channel"), Channel, errors, "channel", "办理方式")
+    applicant = _person(data.get("applicant"), errors, "applicant", "申请人", with_relation=False)
+    agent = None
+    raw_agent = data.get("agent")
+    if channel == Channel.PROXY:
+        agent = _person(raw_agent, errors, "agent", "代办人", with_relation=True)
+        if agent and applicant and agent.id_number == applicant.id_number:
+            errors.add("agent.id_number", "代办人与申请人不能是同一人")
+    elif channel == Channel.IN_PERSON and raw_agent not in (None, {}, ""):
+        errors.add("agent", "本人办理不需要填写代办人")
+    note = _text(data.get("note"), errors, "note", required=False, max_length=MAX_NOTE, label="备注")
+    outlet_code = _text(data.get("outlet_code"), errors, "outlet_code", required=False, max_length=16,
+                        label="网点代码")
+    errors.raise_if_any()
+    return IntakeData(kind, channel, applicant, agent, note, outlet_code)
+
+
+def parse_check(data: dict) -> CheckData:
+    errors = FieldErrors()
+    step = _choice(data.get("step"), Step, errors, "step", "核验项目")
+    result = data.get("result")
+    if result not in ("pass", "fail"):
+        errors.add("result", "核验结果应为 pass（通过）或 fail（不通过）")
+    detail = _text(data.get("detail"), errors, "detail", required=False, max_length=MAX_DETAIL, label="说明")
+    score = data.get("score")
+    if score in (None, ""):
+        score = None
+    elif isinstance(score, bool) or not isinstance(score, int | str):
+        errors.add("score", "比对分数应为 0 到 100 的整数")
+        score = None
+    else:
+        try:
+            score = int(score)
+            if not 0 <= score <= 100:
+                raise ValueError
+        except ValueError:
+            errors.add("score", "比对分数应为 0 到 100 的整数")
+            score = None
+    errors.raise_if_any()
+    return CheckData(step, result, detail, score)
+
+
+def parse_reason(value, *, required: bool) -> str | None:
+    errors = FieldErrors()
+    reason = _text(value, errors, "reason", required=required, max_length=MAX_REASON, label="理由")
+    errors.raise_if_any()
+    return reason
+
+
+def parse_collector(raw) -> Person:
+    """The collector's ID (and name, optional); a malformed ID is a VALIDATION_ERROR, not a mismatch."""
+    errors = FieldErrors()
+    if not isinstance(raw, dict):
+        errors.add("collector", "请填写领取人信息")
+        errors.raise_if_any()
+    id_number = None
+    try:
+        id_number = normalise_id_number(raw.get("id_number") if isinstance(raw.get("id_number"), str) else None)
+    except InvalidIdNumber as problem:
+        errors.add("collector.id_number", f"领取人{problem}")
+    name = _text(raw.get("name"), errors, "collector.name", required=False, max_length=MAX_NAME, label="领取人姓名")
+    errors.raise_if_any()
+    return Person(id_number, name or "", "")

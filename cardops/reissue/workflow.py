@@ -1,0 +1,177 @@
+"""The reissue state machine and vocabularies (SPEC §3.2, §3.3) as data, in one place.
+
+Services enforce it, the API reports it, templates ask it which buttons to show, tests walk it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Status(enum.StrEnum):
+    INTAKE = "intake"
+    PENDING_REVIEW = "pending_review"
+    SUBMITTED = "submitted"
+    READY = "ready"
+    COLLECTED = "collected"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+class Kind(enum.StrEnum):
+    LOST = "lost"
+    DAMAGED = "damaged"
+    EXPIRED = "expired"
+    INFO_CHANGE = "info_change"
+
+
+class Channel(enum.StrEnum):
+    IN_PERSON = "in_person"
+    PROXY = "proxy"
+
+
+class Step(enum.StrEnum):
+    ID_DOCUMENT = "id_document"
+    FACE_MATCH = "face_match"
+    PROXY_AUTHORIZATION = "proxy_authorization"
+    LOSS_REPORT = "loss_report"
+    OLD_CARD_RECOVERED = "old_card_recovered"
+    PHONE_CALLBACK = "phone_callback"
+
+
+class RiskLevel(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return RISK_RANK[self]
+
+
+RISK_RANK = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
+
+STATUS_LABELS = {
+    Status.INTAKE: "受理中",
+    Status.PENDING_REVIEW: "待复核",
+    Status.SUBMITTED: "制卡中",
+    Status.READY: "待领取",
+    Status.COLLECTED: "已领取",
+    Status.REJECTED: "已驳回",
+    Status.CANCELLED: "已撤销",
+    Status.RETURNED: "已退回",
+}
+# Badge colours: one mapping, used by every page.
+STATUS_BADGES = {
+    Status.INTAKE: "info",
+    Status.PENDING_REVIEW: "warn",
+    Status.SUBMITTED: "info",
+    Status.READY: "ok",
+    Status.COLLECTED: "muted",
+    Status.REJECTED: "danger",
+    Status.CANCELLED: "muted",
+    Status.RETURNED: "muted",
+}
+KIND_LABELS = {
+    Kind.LOST: "挂失补卡",
+    Kind.DAMAGED: "损坏换卡",
+    Kind.EXPIRED: "到期换卡",
+    Kind.INFO_CHANGE: "信息变更换卡",
+}
+CHANNEL_LABELS = {Channel.IN_PERSON: "本人办理", Channel.PROXY: "代办"}
+STEP_LABELS = {
+    Step.ID_DOCUMENT: "身份证件查验",
+    Step.FACE_MATCH: "人证比对",
+    Step.PROXY_AUTHORIZATION: "代办授权查验",
+    Step.LOSS_REPORT: "挂失确认",
+    Step.OLD_CARD_RECOVERED: "旧卡回收",
+    Step.PHONE_CALLBACK: "电话回访",
+}
+STEP_HINTS = {
+    Step.ID_DOCUMENT: "查验身份证原件（读卡或目视），确认在有效期内",
+    Step.FACE_MATCH: "比对到柜人员与所持证件照片（代办时为代办人）",
+    Step.PROXY_AUTHORIZATION: "查验代办人身份证、申请人身份证原件及签字的授权委托书",
+    Step.LOSS_REPORT: "确认旧卡已正式挂失",
+    Step.OLD_CARD_RECOVERED: "回收旧卡并作废",
+    Step.PHONE_CALLBACK: "致电登记手机号，由持卡人本人确认申请",
+}
+RISK_LABELS = {RiskLevel.LOW: "低风险", RiskLevel.MEDIUM: "中风险", RiskLevel.HIGH: "高风险"}
+RISK_BADGES = {RiskLevel.LOW: "ok", RiskLevel.MEDIUM: "warn", RiskLevel.HIGH: "danger"}
+RELATIONS = ("配偶", "子女", "父母", "兄弟姐妹", "其他")
+
+OPEN_STATUSES = frozenset({Status.INTAKE, Status.PENDING_REVIEW, Status.SUBMITTED, Status.READY})
+# Checks may be recorded while the request is still at the counter or awaiting review.
+CHECKABLE_STATUSES = frozenset({Status.INTAKE, Status.PENDING_REVIEW})
+# RECENT_REISSUE counts requests that reached production (submitted or later), not the abandoned ones.
+REISSUED_STATUSES = frozenset({Status.SUBMITTED, Status.READY, Status.COLLECTED, Status.RETURNED})
+
+STAFF = frozenset({"clerk", "supervisor"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[Status]
+    target: Status
+    roles: frozenset[str]
+    label: str
+    requires: str
+    needs_reason: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition("submit", frozenset({Status.INTAKE}), Status.SUBMITTED, STAFF, "提交制卡",
+                   "全部必需核验已通过；需复核时转入待复核"),
+        Transition("approve", frozenset({Status.PENDING_REVIEW}), Status.SUBMITTED, STAFF, "复核通过",
+                   "中风险：本网点另一名受理员或督导；高风险：督导；受理人不得复核"),
+        Transition("reject", frozenset({Status.PENDING_REVIEW}), Status.REJECTED, STAFF, "复核驳回",
+                   "同复核权限，须填写理由", needs_reason=True),
+        Transition("cancel", frozenset({Status.INTAKE, Status.PENDING_REVIEW}), Status.CANCELLED, STAFF,
+                   "撤销申请", "须填写理由", needs_reason=True),
+        Transition("arrive", frozenset({Status.SUBMITTED}), Status.READY, STAFF, "新卡到达", "—"),
+        Transition("collect", frozenset({Status.READY}), Status.COLLECTED, STAFF, "发卡",
+                   "取卡码有效，领取人为申请人（代办时也可为登记的代办人）"),
+        Transition("return", frozenset({Status.READY}), Status.RETURNED, STAFF, "退回市卡中心",
+                   "逾期未领取，须填写理由", needs_reason=True),
+    )
+}
+
+# When review is needed, submit leads here instead of to its target (HTTP 202).
+SUBMIT_FOR_REVIEW_TARGET = Status.PENDING_REVIEW
+
+
+def transition(action: str) -> Transition:
+    return TRANSITIONS[action]
+
+
+def allowed_actions(status: str) -> list[str]:
+    """Actions the state machine allows from ``status`` (permissions are checked separately)."""
+    return [t.action for t in TRANSITIONS.values() if status in t.sources]
+
+
+def required_steps(*, kind: str, channel: str, risk_level: str) -> list[Step]:
+    """SPEC §3.3: which identity checks a request needs, in the order a clerk performs them."""
+    steps = [Step.ID_DOCUMENT, Step.FACE_MATCH]
+    if channel == Channel.PROXY:
+        steps.append(Step.PROXY_AUTHORIZATION)
+    steps.append(Step.LOSS_REPORT if kind == Kind.LOST else Step.OLD_CARD_RECOVERED)
+    if risk_level == RiskLevel.HIGH:
+        steps.append(Step.PHONE_CALLBACK)
+    return steps
+
+
+def applicable_steps(*, kind: str, channel: str) -> set[Step]:
+    """Steps that may be recorded at all; phone call-back is always allowed (a clerk may call anyway)."""
+    return set(required_steps(kind=kind, channel=channel, risk_level=RiskLevel.HIGH))
+
+
+def review_level_needed(risk_level: str) -> str | None:
+    """``outlet`` (a second person of the outlet or a supervisor), ``district`` (a supervisor) or None."""
+    return {RiskLevel.MEDIUM: "outlet", RiskLevel.HIGH: "district"}.get(RiskLevel(risk_level))
+
+
+REVIEW_LEVEL_RANK = {None: 0, "outlet": 1, "district": 2}

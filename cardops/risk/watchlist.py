@@ -1,0 +1,82 @@
+"""Watchlist operations (supervisors). Entries are matched by keyed hash and shown masked; removal keeps
+the row with who, when and why. Every change is audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from cardops.audit import services as audit
+from cardops.core import pii
+from cardops.core.errors import Conflict, NotFound
+from cardops.core.timeutil import utcnow
+from cardops.extensions import db
+from cardops.reissue.validation import FieldErrors
+from cardops.risk.models import WatchlistEntry, WatchlistReason
+
+MAX_NOTE = 500
+
+
+def active_entries():
+    return (select(WatchlistEntry).where(WatchlistEntry.removed_at.is_(None))
+            .order_by(WatchlistEntry.created_at.desc(), WatchlistEntry.id.desc()))
+
+
+def add_entry(actor, data: dict) -> WatchlistEntry:
+    errors = FieldErrors()
+    id_number = None
+    raw_id = data.get("id_number")
+    try:
+        id_number = pii.normalise_id_number(raw_id[:40] if isinstance(raw_id, str) else None)
+    except pii.InvalidIdNumber as problem:
+        errors.add("id_number", str(problem))
+    reason = data.get("reason")
+    if reason not in {r.value for r in WatchlistReason}:
+        errors.add("reason", "原因应为：deceased（已故）、identity_theft（身份冒用）、"
+                             "police_hold（公安协查）、other（其他）")
+    note = data.get("note")
+    if note is not None and not isinstance(note, str):
+        errors.add("note", "备注应为文字")
+    elif note and len(note.strip()) > MAX_NOTE:
+        errors.add("note", f"备注不能超过{MAX_NOTE}个字符")
+    errors.raise_if_any()
+    id_hash = pii.blind_index(id_number)
+    already = db.session.scalars(active_entries().where(WatchlistEntry.id_hash == id_hash)).first()
+    if already is not None:
+        raise Conflict("该身份证号码已在预警名单上", fields={"id_number": "已在预警名单上"})
+    entry = WatchlistEntry(id_enc=pii.encrypt(id_number), id_hash=id_hash, id_masked=pii.mask_id_number(id_number),
+                           reason=reason, note=(note or "").strip() or None, created_by_id=actor.id,
+                           created_by=actor, created_at=utcnow())
+    db.session.add(entry)
+    db.session.flush()
+    audit.record("watchlist.add", actor=actor, object_type="watchlist_entry", object_id=entry.id,
+                 detail={"id_number": entry.id_masked, "reason": reason})
+    return entry
+
+
+def remove_entry(actor, entry_id, reason) -> WatchlistEntry:
+    from cardops.reissue.validation import parse_reason
+
+    entry = db.session.get(WatchlistEntry, entry_id) if isinstance(entry_id, int) else None
+    if entry is None or entry.removed_at is not None:
+        raise NotFound("预警名单中没有这条记录")
+    reason = parse_reason(reason, required=True)
+    entry.removed_at = utcnow()
+    entry.removed_by_id = actor.id
+    entry.removed_reason = reason
+    audit.record("watchlist.remove", actor=actor, object_type="watchlist_entry", object_id=entry.id,
+                 detail={"id_number": entry.id_masked, "reason": reason})
+    db.session.flush()
+    return entry
+
+
+def entry_to_dict(entry: WatchlistEntry) -> dict:
+    from cardops.core.timeutil import isoformat_utc
+
+    return {
+        "id": entry.id,
+        "id_number_masked": entry.id_masked,
+        "reason": entry.reason,
+        "note": entry.note,
+        "created_by": entry.created_by.username,
+        "created_at": isoformat_utc(entry.created_at),
+    }
