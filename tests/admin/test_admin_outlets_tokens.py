@@ -27,7 +27,8 @@ def test_outlet_list_shows_the_ten_outlets(client, as_admin):
 
 
 def test_admin_adds_an_outlet_and_it_is_usable_at_once(client, as_admin, admin, api):
-    response = as_admin.post("/admin/outlets/new", {"code": "PT11", "name": "新增街道社区事务受理服务中心", "active": "y"})
+    response = as_admin.post("/admin/outlets/new",
+                             {"code": "PT11", "name": "新增街道社区事务受理服务中心", "active": "y"})
     assert response.status_code == 302
     outlet = outlet_by_code("PT11")
     assert outlet.name == "新增街道社区事务受理服务中心" and outlet.active
