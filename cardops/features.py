@@ -44,7 +44,10 @@ def DEMO_SEEDERS():  # noqa: N802 - callables adding a feature's demo data; each
 
 
 def OPENAPI():  # noqa: N802 - modules with OPENAPI_PATHS / OPENAPI_SCHEMAS for the served document
-    return []
+    from cardops.reissue import openapi as reissue_openapi
+    from cardops.risk import openapi as risk_openapi
+
+    return [reissue_openapi, risk_openapi]
 
 
 def NAVIGATION():  # noqa: N802 - main navigation entries, in display order

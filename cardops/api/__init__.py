@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 from sqlalchemy import select
 
-from cardops.api.core import api_blueprint, json_ok
+from cardops.api.core import api_blueprint, json_ok, public
 from cardops.core.access import current_actor, login_required
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
@@ -34,6 +34,7 @@ def outlets():
 
 
 @bp.get("/openapi.json")
+@public
 def openapi():
     from cardops.api.openapi import build_document
 
