@@ -101,6 +101,11 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "cardops@localhost")
 
+    # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (0: none).
+    PROXY_FIX_COUNT = _env_int("PROXY_FIX_COUNT", 0)
+    # Days from submission to the expected card date printed on the receipt.
+    CARD_PRODUCTION_DAYS = _env_int("CARD_PRODUCTION_DAYS", 10)
+
     # Benchmark mode counts SQL statements per request (X-SQL-Count header); off in normal operation.
     CARDOPS_COUNT_SQL = _env_bool("CARDOPS_COUNT_SQL", False)
 

@@ -27,6 +27,12 @@ def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
     app.config.from_object(config_cls)
     app.config.update(overrides)
     app.json.ensure_ascii = False  # Chinese messages stay readable in API answers
+    if app.config.get("PROXY_FIX_COUNT"):
+        # Behind nginx: trust that many proxies for the client address (audited logins, rate limits).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_FIX_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     register_extensions(app)
     register_blueprints(app)

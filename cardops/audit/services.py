@@ -84,6 +84,9 @@ def record(
     """
     if ip is None and has_request_context():
         ip = request.remote_addr
+    # Write the business rows first and take the chain's lock last: every transaction locks in the same
+    # order (its own rows, then the head), so two requests never wait for each other in a circle.
+    db.session.flush()
     seq, prev_hash = _claim_next_seq()
     entry = AuditEntry(
         seq=seq,

@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from cardops.core.errors import DomainError, RateLimited, ValidationError
+from cardops.core.errors import Conflict, DomainError, RateLimited, ValidationError
 
 HTTP_CODES = {
     400: "VALIDATION_ERROR",
@@ -74,8 +75,28 @@ def render_domain_error(error: DomainError):
     return redirect(safe_back_url(url_for("main.home")))
 
 
+# Lock contention the database resolved by aborting us (PostgreSQL deadlock / serialisation failure, SQLite
+# busy timeout): nothing was written; the user may simply try again.
+RETRYABLE_PGCODES = {"40P01", "40001", "55P03"}
+
+
+def is_retryable_db_error(error: DBAPIError) -> bool:
+    pgcode = getattr(getattr(error, "orig", None), "sqlstate", None)
+    if pgcode in RETRYABLE_PGCODES:
+        return True
+    return "database is locked" in str(getattr(error, "orig", ""))
+
+
 def init_error_handlers(app) -> None:
     app.register_error_handler(DomainError, render_domain_error)
+
+    @app.errorhandler(DBAPIError)
+    def database_contention(error: DBAPIError):
+        if not is_retryable_db_error(error):
+            return unexpected(error)
+        app.logger.warning("retryable database contention on %s %s: %s", request.method, request.path,
+                           type(getattr(error, "orig", error)).__name__)
+        return render_domain_error(Conflict("系统繁忙，操作未完成，请重试"))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -105,7 +105,7 @@ def evaluate_risk(request: ReissueRequest) -> RiskLevel:
 def _mark_submitted(actor, request: ReissueRequest, action: str, reason: str | None = None) -> None:
     request.pickup_nonce = pickup.new_nonce()
     request.submitted_at = utcnow()
-    request.expected_date = local_today() + timedelta(days=current_app.config.get("CARD_PRODUCTION_DAYS", 10))
+    request.expected_date = local_today() + timedelta(days=current_app.config["CARD_PRODUCTION_DAYS"])
     _move(actor, request, action, Status.SUBMITTED, reason)
 
 
