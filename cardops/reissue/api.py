@@ -46,69 +46,57 @@ def detail(number: str):
     return json_ok(request_to_dict(get_request_or_404(actor, number), actor))
 
 
+def _perform(number: str, operation):
+    """Load the request in the caller's scope, run ``operation(actor, request, body, expected_version=…)``,
+    commit, and answer with the updated request (202 when the operation says it went to review)."""
+    actor = current_actor()
+    body = json_body()
+    went_to_review = operation(actor, get_request_or_404(actor, number), body, expected_version=body.get("version"))
+    return _answer(number, 202 if went_to_review is True else 200)
+
+
 @bp.post("/<number>/checks")
 @staff_required
 def record_check(number: str):
-    actor = current_actor()
-    body = json_body()
-    services.record_check(actor, get_request_or_404(actor, number), body, expected_version=body.get("version"))
-    return _answer(number)
+    return _perform(number, services.record_check)
 
 
 @bp.post("/<number>/submit")
 @staff_required
 def submit(number: str):
-    actor = current_actor()
-    body = json_body()
-    went_to_review = services.submit(actor, get_request_or_404(actor, number), expected_version=body.get("version"))
-    return _answer(number, 202 if went_to_review else 200)
+    return _perform(number, lambda actor, request, body, **kw: services.submit(actor, request, **kw))
 
 
 @bp.post("/<number>/review")
 @staff_required
 def review(number: str):
-    actor = current_actor()
-    body = json_body()
-    services.review(actor, get_request_or_404(actor, number), body.get("decision"), body.get("reason"),
-                    expected_version=body.get("version"))
-    return _answer(number)
+    return _perform(number, lambda actor, request, body, **kw: services.review(
+        actor, request, body.get("decision"), body.get("reason"), **kw))
 
 
 @bp.post("/<number>/arrive")
 @staff_required
 def arrive(number: str):
-    actor = current_actor()
-    body = json_body()
-    services.arrive(actor, get_request_or_404(actor, number), body.get("card_number"),
-                    expected_version=body.get("version"))
-    return _answer(number)
+    return _perform(number, lambda actor, request, body, **kw: services.arrive(
+        actor, request, body.get("card_number"), **kw))
 
 
 @bp.post("/<number>/collect")
 @staff_required
 def collect(number: str):
-    actor = current_actor()
-    body = json_body()
-    services.collect(actor, get_request_or_404(actor, number), body.get("pickup_token"), body.get("collector"),
-                     expected_version=body.get("version"))
-    return _answer(number)
+    return _perform(number, lambda actor, request, body, **kw: services.collect(
+        actor, request, body.get("pickup_token"), body.get("collector"), **kw))
 
 
 @bp.post("/<number>/cancel")
 @staff_required
 def cancel(number: str):
-    return _close(number, "cancel")
+    return _perform(number, lambda actor, request, body, **kw: services.cancel(
+        actor, request, body.get("reason"), **kw))
 
 
 @bp.post("/<number>/return")
 @staff_required
 def return_card(number: str):
-    return _close(number, "return")
-
-
-def _close(number: str, action: str):
-    actor = current_actor()
-    body = json_body()
-    services.ACTIONS_WITH_REASON[action](actor, get_request_or_404(actor, number), body.get("reason"),
-                                         expected_version=body.get("version"))
-    return _answer(number)
+    return _perform(number, lambda actor, request, body, **kw: services.return_card(
+        actor, request, body.get("reason"), **kw))

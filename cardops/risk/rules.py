@@ -48,15 +48,19 @@ def recent_reissue(request, ctx):
     return None
 
 
+def _other_applicants(column, value: str, request, days: int) -> int:
+    """Distinct applicants other than this one on earlier requests with ``column == value`` in the window."""
+    return db.session.scalar(
+        select(func.count(func.distinct(R.applicant_id_hash))).where(
+            column == value, _earlier(request, days), R.applicant_id_hash != request.applicant_id_hash,
+        )
+    )
+
+
 @rule("SHARED_PHONE", "手机号多人共用")
 def shared_phone(request, ctx):
     days = ctx.config["RISK_SHARED_PHONE_DAYS"]
-    others = db.session.scalar(
-        select(func.count(func.distinct(R.applicant_id_hash))).where(
-            R.applicant_phone_hash == request.applicant_phone_hash, _earlier(request, days),
-            R.applicant_id_hash != request.applicant_id_hash,
-        )
-    )
+    others = _other_applicants(R.applicant_phone_hash, request.applicant_phone_hash, request, days)
     if others >= ctx.config["RISK_SHARED_PHONE_OTHERS"]:
         return RiskLevel.MEDIUM, f"申请人手机号近{days}天已登记在{others}名其他申请人的申请上"
     return None
@@ -67,12 +71,7 @@ def serial_agent(request, ctx):
     if request.channel != Channel.PROXY or not request.agent_id_hash:
         return None
     days = ctx.config["RISK_SERIAL_AGENT_DAYS"]
-    others = db.session.scalar(
-        select(func.count(func.distinct(R.applicant_id_hash))).where(
-            R.agent_id_hash == request.agent_id_hash, _earlier(request, days),
-            R.applicant_id_hash != request.applicant_id_hash,
-        )
-    )
+    others = _other_applicants(R.agent_id_hash, request.agent_id_hash, request, days)
     if others >= ctx.config["RISK_SERIAL_AGENT_OTHERS"]:
         return RiskLevel.HIGH, f"代办人近{days}天已为{others}名其他申请人代办"
     return None
