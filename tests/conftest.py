@@ -38,6 +38,19 @@ def _database_url() -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """scrypt costs ~0.1 s a hash; tests hash hundreds of passwords. Same code path, cheaper parameters."""
+    from werkzeug.security import generate_password_hash
+
+    from cardops.auth import models
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "generate_password_hash",
+                      lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def app():
     url = _database_url()
