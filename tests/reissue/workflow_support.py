@@ -1,0 +1,226 @@
+"""Shared by the reissue service, risk, API and concurrency tests: drive requests through the real services,
+rewrite history rows for risk windows, and scan response bodies for full ID numbers.
+
+Modules import ``cheap_password_hashing`` (autouse): the fixtures create several users per test and the
+production password hash costs a quarter of a second each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+from werkzeug.security import generate_password_hash
+
+from cardops.audit.models import AuditEntry
+from cardops.core import pii
+from cardops.core.timeutil import utcnow
+from cardops.extensions import db
+from cardops.reissue import pickup, services
+from cardops.reissue.models import ReissueRequest, RequestEvent
+from cardops.reissue.workflow import Status
+from tests.reissue.helpers import intake_body, make_id, make_phone, person
+
+_fast_hash = functools.partial(generate_password_hash, method="pbkdf2:sha256:1")
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    monkeypatch.setattr("cardops.auth.models.generate_password_hash", _fast_hash)
+
+
+# --- driving requests through the services ------------------------------------------------------------------
+
+def new_request(actor, **body) -> ReissueRequest:
+    return services.intake(actor, intake_body(**body))
+
+
+def applicant_id(request: ReissueRequest) -> str:
+    return pii.decrypt(request.applicant_id_enc)
+
+
+def agent_id(request: ReissueRequest) -> str:
+    return pii.decrypt(request.agent_id_enc)
+
+
+def record(actor, request, step, result="pass", **extra):
+    return services.record_check(actor, request, {"step": str(step), "result": result, **extra})
+
+
+def pass_missing_checks(actor, request: ReissueRequest) -> None:
+    for step in list(request.missing_checks):
+        record(actor, request, step)
+
+
+def collect_as_applicant(actor, request: ReissueRequest) -> None:
+    services.collect(actor, request, pickup.request_token(request), {"id_number": applicant_id(request)})
+
+
+def request_in(status: str, clerk, reviewer, **body) -> ReissueRequest:
+    """A fresh request brought to ``status`` through the services: intake and every step by ``clerk``, the
+    review decision by ``reviewer``. Requests that must pass review are proxy applications (medium risk)."""
+    status = Status(status)
+    if status in (Status.PENDING_REVIEW, Status.REJECTED):
+        body.setdefault("channel", "proxy")
+    request = new_request(clerk, **body)
+    if status == Status.INTAKE:
+        return request
+    if status == Status.CANCELLED:
+        services.cancel(clerk, request, "申请人放弃办理")
+        return request
+    pass_missing_checks(clerk, request)
+    went_to_review = services.submit(clerk, request)
+    if status == Status.PENDING_REVIEW:
+        assert went_to_review
+        return request
+    if status == Status.REJECTED:
+        services.review(reviewer, request, "reject", "授权委托书签字与身份证不符")
+        return request
+    assert not went_to_review, request.risk_level
+    if status == Status.SUBMITTED:
+        return request
+    services.arrive(clerk, request)
+    if status == Status.READY:
+        return request
+    if status == Status.COLLECTED:
+        collect_as_applicant(clerk, request)
+    elif status == Status.RETURNED:
+        services.return_card(clerk, request, "逾期180天未领取")
+    assert request.status == status
+    return request
+
+
+def perform(action: str, actor, request: ReissueRequest):
+    """Run one transition of ``workflow.TRANSITIONS`` with otherwise valid input."""
+    if action == "submit":
+        return services.submit(actor, request)
+    if action in ("approve", "reject"):
+        return services.review(actor, request, action, "复核意见")
+    if action == "arrive":
+        return services.arrive(actor, request)
+    if action == "collect":
+        token = pickup.request_token(request) or pickup.make_token(request.number, "0" * 32)
+        return services.collect(actor, request, token, {"id_number": applicant_id(request)})
+    if action == "cancel":
+        return services.cancel(actor, request, "申请人放弃办理")
+    if action == "return":
+        return services.return_card(actor, request, "逾期未领取")
+    raise AssertionError(f"unknown action {action}")
+
+
+def events_of(request: ReissueRequest) -> list[RequestEvent]:
+    return list(db.session.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id)
+                                   .order_by(RequestEvent.id)))
+
+
+def audit_of(number: str) -> list[AuditEntry]:
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "reissue_request",
+                                                            AuditEntry.object_id == number)
+                                   .order_by(AuditEntry.seq)))
+
+
+# --- history for the risk windows ---------------------------------------------------------------------------
+
+def history(actor, *, applicant=None, status="collected", days_ago=1, **body) -> ReissueRequest:
+    """An earlier request: taken in through the service, then moved to ``status`` and ``days_ago`` into the
+    past directly in the database (the services cannot backdate, and a closed state frees the applicant)."""
+    request = new_request(actor, applicant=applicant, **body)
+    db.session.execute(
+        update(ReissueRequest).where(ReissueRequest.id == request.id)
+        .values(status=status, created_at=utcnow() - timedelta(days=days_ago))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(request)
+    return request
+
+
+def fresh_person(**extra) -> dict:
+    return person(id_number=make_id(), phone=make_phone(), **extra)
+
+
+# --- no full ID number in any response ----------------------------------------------------------------------
+
+ID_RUN = re.compile(r"\d{17}[\dXx]")
+
+
+def _ids_in(value, found: set[str]) -> None:
+    if isinstance(value, dict):
+        for item in value.values():
+            _ids_in(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _ids_in(item, found)
+    elif isinstance(value, str) and pii.is_valid_id_number(value):
+        found.add(pii.normalise_id_number(value))
+
+
+class LeakGuard:
+    """Collects every response body (and every ID number sent) and finds full ID numbers in the bodies."""
+
+    def __init__(self):
+        self.bodies: list[str] = []
+        self.sent_ids: set[str] = set()
+
+    def sent(self, payload) -> None:
+        _ids_in(payload, self.sent_ids)
+
+    def watch(self, response):
+        self.bodies.append(response.get_data(as_text=True))
+        return response
+
+    def leaks(self) -> list[str]:
+        problems = []
+        for body in self.bodies:
+            # JSON may escape or space things out; compare the bare characters as well.
+            bare = re.sub(r"\s", "", body)
+            for candidate in ID_RUN.findall(bare):
+                problems.append(f"{candidate[:6]}…{candidate[-4:]} in {body[:120]!r}")
+            for id_number in self.sent_ids:
+                if id_number in bare.upper() or id_number.lower() in bare:
+                    problems.append(f"sent ID {id_number[:6]}… echoed in {body[:120]!r}")
+        return problems
+
+
+class GuardedApi:
+    """An ``ApiClient`` whose traffic goes through a LeakGuard."""
+
+    def __init__(self, inner, guard: LeakGuard):
+        self._inner = inner
+        self._guard = guard
+
+    def get(self, path, **kwargs):
+        return self._guard.watch(self._inner.get(path, **kwargs))
+
+    def post(self, path, json=None, **kwargs):
+        self._guard.sent(json)
+        return self._guard.watch(self._inner.post(path, json=json, **kwargs))
+
+    def delete(self, path, json=None, **kwargs):
+        self._guard.sent(json)
+        return self._guard.watch(self._inner.delete(path, json=json, **kwargs))
+
+    def post_raw(self, path, data, content_type="application/json"):
+        with contextlib.suppress(ValueError, TypeError):
+            self._guard.sent(json.loads(data))
+        return self._guard.watch(self._inner._client.post(path, data=data, content_type=content_type,
+                                                          headers=self._inner.headers))
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    """The SPEC §9 error format: ``{"error": {"code", "message", "fields"?}}``."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert "error" in body and set(body) == {"error"}
+    error = body["error"]
+    assert error["code"] == code, error
+    assert isinstance(error["message"], str) and error["message"]
+    assert set(error) <= {"code", "message", "fields", "missing_checks", "outlet_code"}, error
+    if "fields" in error:
+        assert isinstance(error["fields"], dict) and error["fields"]
+    return error
