@@ -239,6 +239,8 @@ def review(actor, request: ReissueRequest, decision: str, reason: str | None = N
     ensure_allowed(actor, request, decision)
     _check_version(request, expected_version)
     reason = parse_reason(reason, required=decision == "reject")
+    if decision == "approve":
+        _ensure_checks_complete(request)  # before touching the request: a refused approval leaves no trace
     request.review_decision = decision
     request.review_level = review_level_needed(request.risk_level) or "outlet"
     request.reviewed_by_id = actor.id
@@ -246,7 +248,6 @@ def review(actor, request: ReissueRequest, decision: str, reason: str | None = N
     request.reviewed_at = utcnow()
     request.review_reason = reason
     if decision == "approve":
-        _ensure_checks_complete(request)
         _mark_submitted(actor, request, "approve", reason)
     else:
         request.closed_at = utcnow()
