@@ -15,11 +15,10 @@ from cardops.reissue.errors import (
 )
 from cardops.risk import watchlist
 from tests.reissue.helpers import make_id, person
-from tests.reissue.workflow_support import (  # noqa: F401 - cheap_password_hashing is an autouse fixture
+from tests.reissue.workflow_support import (
     agent_id,
     applicant_id,
     audit_of,
-    cheap_password_hashing,
     events_of,
     new_request,
     pass_missing_checks,

@@ -21,11 +21,10 @@ from cardops.reissue.errors import (
 from cardops.reissue.workflow import CHECKABLE_STATUSES, OPEN_STATUSES, TRANSITIONS, Status
 from cardops.risk import watchlist
 from tests.reissue.helpers import make_id, person
-from tests.reissue.workflow_support import (  # noqa: F401 - cheap_password_hashing is an autouse fixture
+from tests.reissue.workflow_support import (
     ID_RUN,
     applicant_id,
     audit_of,
-    cheap_password_hashing,
     collect_as_applicant,
     events_of,
     new_request,

@@ -1,21 +1,15 @@
 """Shared by the reissue service, risk, API and concurrency tests: drive requests through the real services,
 rewrite history rows for risk windows, and scan response bodies for full ID numbers.
-
-Modules import ``cheap_password_hashing`` (autouse): the fixtures create several users per test and the
-production password hash costs a quarter of a second each.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
-from werkzeug.security import generate_password_hash
 
 from cardops.audit.models import AuditEntry
 from cardops.core import pii
@@ -25,14 +19,6 @@ from cardops.reissue import pickup, services
 from cardops.reissue.models import ReissueRequest, RequestEvent
 from cardops.reissue.workflow import Status
 from tests.reissue.helpers import intake_body, make_id, make_phone, person
-
-_fast_hash = functools.partial(generate_password_hash, method="pbkdf2:sha256:1")
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    monkeypatch.setattr("cardops.auth.models.generate_password_hash", _fast_hash)
-
 
 # --- driving requests through the services ------------------------------------------------------------------
 
