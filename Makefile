@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev venv translations migrate seed lint browser-deps bench clean
+.PHONY: run test install install-dev venv translations i18n migrate seed lint browser-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ install-dev: $(VENV)/.installed-dev translations
 
 translations: | $(BIN)/python
 	@$(BIN)/pybabel compile -q -d cardops/translations 2>/dev/null || $(BIN)/pybabel compile -d cardops/translations
+
+# Chinese msgids from cardops/**.py and templates/**.html → messages.pot → every catalogue (en). Translate the new
+# empty entries in cardops/translations/*/LC_MESSAGES/messages.po, then `make translations` (tests check coverage).
+I18N_DIR := cardops/translations
+i18n: | $(BIN)/python
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --sort-by-file \
+		--project=cardops --copyright-holder=cardops -o $(I18N_DIR)/messages.pot .
+	@test -f $(I18N_DIR)/en/LC_MESSAGES/messages.po || \
+		$(BIN)/pybabel init -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) -l en --no-wrap
+	$(BIN)/pybabel update -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) --no-wrap --no-fuzzy-matching --ignore-obsolete
+	@grep -c '^msgstr ""$$' $(I18N_DIR)/en/LC_MESSAGES/messages.po | xargs -I{} echo "en: {} empty msgstr lines (the header is one)"
 
 migrate: install
 	$(FLASK) db upgrade

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -51,8 +52,23 @@ def fast_password_hashing():
         yield
 
 
+def compile_translations() -> None:
+    """Compile the catalogues when a .mo is missing or older than its .po (``make translations`` does the same)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "cardops" / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
 @pytest.fixture(scope="session")
 def app():
+    compile_translations()
     url = _database_url()
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=normalise_database_url(url), SERVER_NAME="localhost")
     request_started.connect(_fresh_g_per_request, app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from cardops.admin.forms import (
@@ -29,7 +30,7 @@ admin_required = roles_required(Role.ADMIN)
 
 
 def _outlet_choices(form) -> None:
-    form.outlet.choices = [("", "（不属于网点）")] + [
+    form.outlet.choices = [("", _("（不属于网点）"))] + [
         (o.code, f"{o.code} {o.name}") for o in db.session.scalars(select(Outlet).order_by(Outlet.code))
     ]
 
@@ -71,7 +72,7 @@ def user_create():
             show_error_on_form(form, error)
         else:
             db.session.commit()
-            flash(f"已创建用户 {user.username}", "success")
+            flash(_("已创建用户 %(username)s", username=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -94,7 +95,7 @@ def user_edit(user_id: int):
             show_error_on_form(form, error)
         else:
             db.session.commit()
-            flash("已保存", "success")
+            flash(_("已保存"), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                                 .order_by(ApiToken.created_at.desc())).all()
@@ -111,7 +112,7 @@ def user_reset_password(user_id: int):
     if form.validate_on_submit():
         accounts.reset_password(current_actor(), user, form.password.data)
         db.session.commit()
-        flash(f"已重置 {user.username} 的密码", "success")
+        flash(_("已重置 %(username)s 的密码", username=user.username), "success")
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -127,9 +128,9 @@ def user_deactivate(user_id: int):
     if form.validate_on_submit():
         accounts.deactivate_user(current_actor(), user, form.reason.data)
         db.session.commit()
-        flash(f"已停用 {user.username}", "success")
+        flash(_("已停用 %(username)s", username=user.username), "success")
     else:
-        flash("请填写停用原因", "error")
+        flash(_("请填写停用原因"), "error")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -140,7 +141,7 @@ def user_reactivate(user_id: int):
     if PostForm().validate_on_submit():
         accounts.reactivate_user(current_actor(), user)
         db.session.commit()
-        flash(f"已重新启用 {user.username}", "success")
+        flash(_("已重新启用 %(username)s", username=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -166,7 +167,7 @@ def outlet_create():
             show_error_on_form(form, error)
         else:
             db.session.commit()
-            flash("已添加网点", "success")
+            flash(_("已添加网点"), "success")
             return redirect(url_for("admin.outlet_list"))
     return render_template("admin/outlet_form.html", form=form, outlet=None)
 
@@ -181,7 +182,7 @@ def outlet_edit(code: str):
     if form.validate_on_submit():
         outlets.update_outlet(current_actor(), outlet, name=form.name.data, active=form.active.data)
         db.session.commit()
-        flash("已保存", "success")
+        flash(_("已保存"), "success")
         return redirect(url_for("admin.outlet_list"))
     return render_template("admin/outlet_form.html", form=form, outlet=outlet)
 
@@ -218,5 +219,5 @@ def token_revoke(token_id: int):
     if PostForm().validate_on_submit():
         accounts.revoke_token(current_actor(), token)
         db.session.commit()
-        flash(f"已撤销令牌 {token.prefix}…", "success")
+        flash(_("已撤销令牌 %(prefix)s…", prefix=token.prefix), "success")
     return redirect(request.referrer if request.referrer else url_for("admin.tokens"))

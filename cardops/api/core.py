@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from cardops.core.errors import Unauthenticated, ValidationError
@@ -54,7 +55,7 @@ def api_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprin
         g.api_user = _authenticate_bearer()
         view = bp_view()
         if g.api_user is None and not getattr(view, PUBLIC_ENDPOINT_ATTR, False):
-            raise Unauthenticated("缺少或无效的 API 令牌（Authorization: Bearer <token>）")
+            raise Unauthenticated(_("缺少或无效的 API 令牌（Authorization: Bearer <token>）"))
 
     def bp_view():
         from flask import current_app
@@ -68,11 +69,11 @@ def json_body() -> dict:
     """The request's JSON object; malformed JSON or a non-object body is a 400 VALIDATION_ERROR."""
     data = request.get_json(silent=True, force=True) if request.data else None
     if request.data and data is None:
-        raise ValidationError("请求体不是有效的 JSON")
+        raise ValidationError(_("请求体不是有效的 JSON"))
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ValidationError("请求体应为 JSON 对象")
+        raise ValidationError(_("请求体应为 JSON 对象"))
     return data
 
 

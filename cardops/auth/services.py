@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from cardops.audit import services as audit
@@ -19,11 +20,11 @@ TOKEN_PREFIX = "cdo_"
 
 
 class LoginRefused(DomainError):
-    code, status, default_message = "UNAUTHENTICATED", 401, "用户名或密码错误"
+    code, status, default_message = "UNAUTHENTICATED", 401, _l("用户名或密码错误")
 
 
 class AccountLocked(LoginRefused):
-    default_message = "登录失败次数过多，账户已锁定15分钟，请稍后再试或联系管理员"
+    default_message = _l("登录失败次数过多，账户已锁定15分钟，请稍后再试或联系管理员")
 
 
 def find_user(username: str) -> User | None:
@@ -49,7 +50,7 @@ def authenticate(username: str, password: str, *, ip: str | None = None) -> User
     if not user.active:
         audit.record("auth.login_failed", actor=user, ip=ip, outlet_id=user.outlet_id,
                      detail={"reason": "deactivated"})
-        raise LoginRefused("该账户已停用，请联系管理员")
+        raise LoginRefused(_l("该账户已停用，请联系管理员"))
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -84,29 +85,29 @@ def _validate_roles_and_outlet(roles, outlet: Outlet | None) -> list[str]:
     try:
         roles = sorted({Role(r).value for r in roles})
     except ValueError:
-        raise ValidationError(fields={"roles": "未知的角色"}) from None
+        raise ValidationError(fields={"roles": _l("未知的角色")}) from None
     if not roles:
-        raise ValidationError(fields={"roles": "至少选择一个角色"})
+        raise ValidationError(fields={"roles": _l("至少选择一个角色")})
     needs_outlet = bool(OUTLET_ROLES.intersection(roles))
     if needs_outlet and outlet is None:
-        raise ValidationError(fields={"outlet": "窗口受理员和小教员必须属于一个网点"})
+        raise ValidationError(fields={"outlet": _l("窗口受理员和小教员必须属于一个网点")})
     if Role.SUPERVISOR in roles and needs_outlet:
-        raise ValidationError(fields={"roles": "区卡中心督导不属于网点，不能同时担任受理员或小教员"})
+        raise ValidationError(fields={"roles": _l("区卡中心督导不属于网点，不能同时担任受理员或小教员")})
     return roles
 
 
 def _validate_password(password: str) -> None:
     if not password or len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(fields={"password": f"密码至少{MIN_PASSWORD_LENGTH}位"})
+        raise ValidationError(fields={"password": _l("密码至少%(n)s位", n=MIN_PASSWORD_LENGTH)})
 
 
 def create_user(actor, *, username: str, display_name: str, roles, outlet: Outlet | None,
                 password: str) -> User:
     username = (username or "").strip()
     if not username or len(username) > 64:
-        raise ValidationError(fields={"username": "请填写用户名（不超过64个字符）"})
+        raise ValidationError(fields={"username": _l("请填写用户名（不超过64个字符）")})
     if find_user(username) is not None:
-        raise Conflict(f"用户名 {username} 已存在", fields={"username": "用户名已存在"})
+        raise Conflict(_l("用户名 %(username)s 已存在", username=username), fields={"username": _l("用户名已存在")})
     roles = _validate_roles_and_outlet(roles, outlet)
     _validate_password(password)
     user = User(username=username, display_name=(display_name or username).strip()[:64],
@@ -145,9 +146,9 @@ def reset_password(actor, user: User, password: str) -> None:
 def deactivate_user(actor, user: User, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(fields={"reason": "请填写停用原因"})
+        raise ValidationError(fields={"reason": _l("请填写停用原因")})
     if user.id == getattr(actor, "id", None):
-        raise ValidationError("不能停用自己的账户")
+        raise ValidationError(_l("不能停用自己的账户"))
     user.active = False
     user.deactivated_reason = reason[:500]
     user.deactivated_at = utcnow()
@@ -171,7 +172,7 @@ def reactivate_user(actor, user: User) -> None:
 def issue_token(actor, user: User, name: str = "api") -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored and cannot be shown again."""
     if not user.active:
-        raise ValidationError("已停用的账户不能签发令牌")
+        raise ValidationError(_l("已停用的账户不能签发令牌"))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=(name or "api").strip()[:100] or "api",
                      token_hash=ApiToken.hash_token(secret), prefix=secret[:12])
@@ -185,7 +186,7 @@ def issue_token(actor, user: User, name: str = "api") -> tuple[ApiToken, str]:
 
 def revoke_token(actor, token: ApiToken) -> None:
     if token.revoked_at is not None:
-        raise Conflict("该令牌已撤销")
+        raise Conflict(_l("该令牌已撤销"))
     token.revoked_at = utcnow()
     audit.record("admin.token_revoked", actor=actor, object_type="api_token", object_id=token.id,
                  outlet_id=token.user.outlet_id, detail={"user": token.user.username, "prefix": token.prefix})

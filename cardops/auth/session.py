@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 
@@ -21,7 +22,7 @@ def init_session_guard(app) -> None:
         if last_seen is not None and now - last_seen > limit:
             logout_user()
             session.clear()
-            flash("由于长时间未操作，您已自动退出，请重新登录。", "info")
+            flash(_("由于长时间未操作，您已自动退出，请重新登录。"), "info")
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
         session["last_seen"] = now
         session.permanent = True

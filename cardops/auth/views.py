@@ -3,6 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from cardops.auth import services
@@ -53,5 +54,5 @@ def logout():
     session.clear()
     if lang:
         session["lang"] = lang
-    flash("您已安全退出。", "info")
+    flash(_("您已安全退出。"), "info")
     return redirect(url_for("auth.login"))

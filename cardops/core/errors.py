@@ -5,11 +5,13 @@ No view decides an HTTP status for a business rule: the status and code travel w
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 
 class DomainError(Exception):
     code = "ERROR"
     status = 400
-    default_message = "操作失败"
+    default_message = _l("操作失败")
 
     def __init__(self, message: str | None = None, *, fields: dict | None = None, persist: bool = False,
                  **extra):
@@ -29,24 +31,24 @@ class DomainError(Exception):
 
 
 class ValidationError(DomainError):
-    code, status, default_message = "VALIDATION_ERROR", 400, "提交的数据有误"
+    code, status, default_message = "VALIDATION_ERROR", 400, _l("提交的数据有误")
 
 
 class Unauthenticated(DomainError):
-    code, status, default_message = "UNAUTHENTICATED", 401, "请先登录或提供有效的令牌"
+    code, status, default_message = "UNAUTHENTICATED", 401, _l("请先登录或提供有效的令牌")
 
 
 class Forbidden(DomainError):
-    code, status, default_message = "FORBIDDEN", 403, "您无权执行此操作"
+    code, status, default_message = "FORBIDDEN", 403, _l("您无权执行此操作")
 
 
 class NotFound(DomainError):
-    code, status, default_message = "NOT_FOUND", 404, "未找到"
+    code, status, default_message = "NOT_FOUND", 404, _l("未找到")
 
 
 class Conflict(DomainError):
-    code, status, default_message = "CONFLICT", 409, "数据已被他人修改，请刷新后重试"
+    code, status, default_message = "CONFLICT", 409, _l("数据已被他人修改，请刷新后重试")
 
 
 class RateLimited(DomainError):
-    code, status, default_message = "RATE_LIMITED", 429, "查询过于频繁，请稍后再试"
+    code, status, default_message = "RATE_LIMITED", 429, _l("查询过于频繁，请稍后再试")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
@@ -26,15 +28,15 @@ HTTP_CODES = {
 }
 
 HTTP_MESSAGES = {
-    400: "请求格式不正确",
-    401: "请先登录",
-    403: "您无权访问此页面",
-    404: "未找到您要的页面或记录",
-    405: "不支持该请求方法",
-    409: "操作冲突，请刷新后重试",
-    413: "提交的内容过大",
-    429: "请求过于频繁，请稍后再试",
-    500: "系统内部错误，请联系管理员",
+    400: _l("请求格式不正确"),
+    401: _l("请先登录"),
+    403: _l("您无权访问此页面"),
+    404: _l("未找到您要的页面或记录"),
+    405: _l("不支持该请求方法"),
+    409: _l("操作冲突，请刷新后重试"),
+    413: _l("提交的内容过大"),
+    429: _l("请求过于频繁，请稍后再试"),
+    500: _l("系统内部错误，请联系管理员"),
 }
 
 
@@ -96,14 +98,14 @@ def init_error_handlers(app) -> None:
             return unexpected(error)
         app.logger.warning("retryable database contention on %s %s: %s", request.method, request.path,
                            type(getattr(error, "orig", error)).__name__)
-        return render_domain_error(Conflict("系统繁忙，操作未完成，请重试"))
+        return render_domain_error(Conflict(_("系统繁忙，操作未完成，请重试")))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if wants_json():
-            return json_error("CSRF_FAILED", "CSRF 校验失败", 400)
+            return json_error("CSRF_FAILED", _("CSRF 校验失败"), 400)
         return render_template("errors/error.html", status=400,
-                               message="页面已过期或表单校验失败，请刷新页面后重新提交。"), 400
+                               message=_("页面已过期或表单校验失败，请刷新页面后重新提交。")), 400
 
     @app.errorhandler(429)
     def too_many(error):
@@ -113,7 +115,7 @@ def init_error_handlers(app) -> None:
     def http_error(error: HTTPException):
         status = error.code or 500
         if status == 400 and wants_json():
-            return render_domain_error(ValidationError("请求体不是有效的 JSON" if request.is_json else None))
+            return render_domain_error(ValidationError(_("请求体不是有效的 JSON") if request.is_json else None))
         if wants_json():
             return json_error(HTTP_CODES.get(status, "ERROR"), HTTP_MESSAGES.get(status, error.description), status)
         message = HTTP_MESSAGES.get(status, error.description)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from cardops.core.errors import ValidationError
@@ -42,14 +43,14 @@ def parse_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int
         if page < 1:
             raise ValueError
     except (TypeError, ValueError):
-        fields["page"] = "page 应为正整数"
+        fields["page"] = _("page 应为正整数")
         page = 1
     try:
         per_page = int(args.get("per_page", default_per_page))
         if per_page < 1:
             raise ValueError
     except (TypeError, ValueError):
-        fields["per_page"] = "per_page 应为 1 到 100 之间的整数"
+        fields["per_page"] = _("per_page 应为 1 到 100 之间的整数")
         per_page = default_per_page
     if fields:
         raise ValidationError(fields=fields)

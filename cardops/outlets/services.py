@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cardops.audit import services as audit
@@ -20,7 +21,7 @@ def outlet_by_code(code: str | None) -> Outlet | None:
 
 def create_outlet(actor, *, code: str, name: str, active: bool = True) -> Outlet:
     if outlet_by_code(code) is not None:
-        raise Conflict(f"网点代码 {code} 已存在", fields={"code": "网点代码已存在"})
+        raise Conflict(_l("网点代码 %(code)s 已存在", code=code), fields={"code": _l("网点代码已存在")})
     outlet = Outlet(code=code.strip().upper(), name=name.strip(), active=active)
     db.session.add(outlet)
     db.session.flush()
