@@ -30,7 +30,7 @@ def add_entry(actor, data: dict) -> WatchlistEntry:
     except pii.InvalidIdNumber as problem:
         errors.add("id_number", str(problem))
     reason = data.get("reason")
-    if reason not in {r.value for r in WatchlistReason}:
+    if not isinstance(reason, str) or reason not in {r.value for r in WatchlistReason}:
         errors.add("reason", "原因应为：deceased（已故）、identity_theft（身份冒用）、"
                              "police_hold（公安协查）、other（其他）")
     note = data.get("note")
