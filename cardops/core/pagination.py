@@ -13,6 +13,7 @@ from cardops.extensions import db
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
 
 
 @dataclass
@@ -40,7 +41,7 @@ def parse_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int
     fields = {}
     try:
         page = int(args.get("page", 1))
-        if page < 1:
+        if not 1 <= page <= MAX_PAGE:  # a huge page would overflow the database's OFFSET (a 500)
             raise ValueError
     except (TypeError, ValueError):
         fields["page"] = _("page 应为正整数")
