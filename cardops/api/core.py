@@ -67,7 +67,10 @@ def api_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprin
 
 def json_body() -> dict:
     """The request's JSON object; malformed JSON or a non-object body is a 400 VALIDATION_ERROR."""
-    data = request.get_json(silent=True, force=True) if request.data else None
+    try:
+        data = request.get_json(silent=True, force=True) if request.data else None
+    except RecursionError:  # absurdly deep nesting ([[[[…): as invalid as any other malformed body
+        data = None
     if request.data and data is None:
         raise ValidationError(_("请求体不是有效的 JSON"))
     if data is None:

@@ -191,7 +191,7 @@ class GuardedApi:
         return self._guard.watch(self._inner.delete(path, json=json, **kwargs))
 
     def post_raw(self, path, data, content_type="application/json"):
-        with contextlib.suppress(ValueError, TypeError):
+        with contextlib.suppress(ValueError, TypeError, RecursionError):
             self._guard.sent(json.loads(data))
         return self._guard.watch(self._inner._client.post(path, data=data, content_type=content_type,
                                                           headers=self._inner.headers))
