@@ -78,7 +78,9 @@ def register_errorhandlers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from cardops.auth.session import init_session_guard
     from cardops.core.headers import init_security_headers
+    from cardops.core.inputguard import init_input_guard
 
+    init_input_guard(app)
     init_session_guard(app)
     init_security_headers(app)
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from cardops.core.errors import Unauthenticated, ValidationError
+from cardops.core.inputguard import ensure_no_nul
 from cardops.core.timeutil import utcnow
 from cardops.extensions import csrf, db
 
@@ -77,6 +78,7 @@ def json_body() -> dict:
         data = {}
     if not isinstance(data, dict):
         raise ValidationError(_("请求体应为 JSON 对象"))
+    ensure_no_nul(data)
     return data
 
 
