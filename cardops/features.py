@@ -11,9 +11,14 @@ def BLUEPRINTS():  # noqa: N802 - reads as the constant it stands for
     from cardops.main.views import bp as main_bp
     from cardops.reissue.api import bp as reissue_api_bp
     from cardops.reissue.public_api import bp as public_api_bp
+    from cardops.reissue.views import bp as reissue_bp
+    from cardops.reissue.views_cards import bp as cards_bp
+    from cardops.reissue.views_public import bp as reissue_public_bp
     from cardops.risk.api import bp as watchlist_api_bp
+    from cardops.risk.views import bp as risk_bp
 
-    return [main_bp, auth_bp, admin_bp, audit_bp, api_bp, reissue_api_bp, public_api_bp, watchlist_api_bp]
+    return [main_bp, auth_bp, admin_bp, audit_bp, api_bp, reissue_api_bp, public_api_bp, watchlist_api_bp,
+            reissue_bp, cards_bp, reissue_public_bp, risk_bp]
 
 
 def COMMANDS():  # noqa: N802
@@ -40,7 +45,9 @@ def JOBS():  # noqa: N802 - (job id, callable, trigger or crontab string) run by
 
 
 def DEMO_SEEDERS():  # noqa: N802 - callables adding a feature's demo data; each returns a line to print
-    return []
+    from cardops.reissue.demo import seed_demo_requests
+
+    return [seed_demo_requests]
 
 
 def OPENAPI():  # noqa: N802 - modules with OPENAPI_PATHS / OPENAPI_SCHEMAS for the served document
@@ -56,6 +63,12 @@ def NAVIGATION():  # noqa: N802 - main navigation entries, in display order
 
     return [
         NavEntry(_l("首页"), "main.home"),
+        NavEntry(_l("受理队列"), "reissue.queue", ("clerk", "supervisor")),
+        NavEntry(_l("新受理"), "reissue.intake", ("clerk",)),
+        NavEntry(_l("复核队列"), "reissue.review_queue", ("clerk", "supervisor")),
+        NavEntry(_l("到卡登记"), "cards.arrivals", ("clerk",)),
+        NavEntry(_l("发卡"), "cards.pickup", ("clerk",)),
+        NavEntry(_l("预警名单"), "risk.watchlist", ("supervisor",)),
         NavEntry(_l("审计日志"), "audit.entries", ("supervisor", "admin")),
         NavEntry(_l("用户"), "admin.users", ("admin",)),
         NavEntry(_l("网点"), "admin.outlet_list", ("admin",)),

@@ -30,12 +30,11 @@ def nav_items(actor) -> list[NavLink]:
     if actor is None:
         return []
     current = request.endpoint or ""
-    links = []
-    for entry in NAVIGATION():
-        if entry.visible_to(actor):
-            blueprint = entry.endpoint.split(".")[0]
-            active = current == entry.endpoint or (
-                current.startswith(blueprint + ".") and entry.endpoint != "main.home"
-            )
-            links.append(NavLink(str(entry.label), url_for(entry.endpoint), active))
-    return links
+    entries = [entry for entry in NAVIGATION() if entry.visible_to(actor)]
+    # One entry is active: the page's own, else the first entry of the page's blueprint (several entries may
+    # share a blueprint, e.g. the queue, intake and review pages of reissue).
+    active_entry = next((e for e in entries if e.endpoint == current), None) or next(
+        (e for e in entries if e.endpoint != "main.home" and current.startswith(e.endpoint.split(".")[0] + ".")),
+        None,
+    )
+    return [NavLink(str(entry.label), url_for(entry.endpoint), entry is active_entry) for entry in entries]
