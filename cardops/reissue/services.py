@@ -55,6 +55,9 @@ def _move(actor, request: ReissueRequest, action: str, target: Status, reason: s
     previous = request.status
     request.status = target
     request.updated_at = utcnow()
+    # Take the optimistic lock now: loading the events or writing the audit entry would flush this change
+    # anyway, and a StaleDataError raised there would escape as a 500 instead of a 409.
+    _save(request)
     request.events.append(RequestEvent(action=action, from_status=previous, to_status=target,
                                        actor_id=actor.id, reason=reason))
     _audit(action, actor, request, **{"from": previous, "to": str(target), "reason": reason})
@@ -182,9 +185,11 @@ def intake(actor, data: dict) -> ReissueRequest:
     request.outlet = outlet
     request.events.append(RequestEvent(action="intake", from_status=None, to_status=Status.INTAKE,
                                        actor_id=actor.id))
-    db.session.add(request)
     try:
+        # Add inside the savepoint: begin_nested() flushes whatever is pending *before* the SAVEPOINT, and an
+        # INSERT failing out there would roll back the whole transaction instead of just this attempt.
         with db.session.begin_nested():
+            db.session.add(request)
             db.session.flush()
     except IntegrityError:
         # Another counter accepted the same applicant a moment ago: the partial unique index said no.
@@ -208,6 +213,7 @@ def record_check(actor, request: ReissueRequest, data: dict, *, expected_version
                          by_id=actor.id, by=actor, at=utcnow())
     request.checks.append(check)
     request.updated_at = utcnow()
+    _save(request)  # before the risk queries autoflush it: a concurrent change must be a 409, not a 500
     before = request.risk_level
     level = evaluate_risk(request)
     _audit("check", actor, request, step=str(parsed.step), result=parsed.result, score=parsed.score,
