@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from cardops.core.errors import Conflict, DomainError, RateLimited, ValidationError
@@ -91,6 +92,12 @@ def is_retryable_db_error(error: DBAPIError) -> bool:
 
 def init_error_handlers(app) -> None:
     app.register_error_handler(DomainError, render_domain_error)
+
+    @app.errorhandler(StaleDataError)
+    def lost_optimistic_lock(error: StaleDataError):
+        # Safety net: services turn this into their own 409 where they flush, but a stale row flushed
+        # anywhere else (an autoflush) is still a lost race, never a 500.
+        return render_domain_error(Conflict())
 
     @app.errorhandler(DBAPIError)
     def database_contention(error: DBAPIError):
