@@ -48,6 +48,13 @@ def status():
                            not_found=False)
 
 
+@bp.errorhandler(429)
+def too_many_lookups(error):
+    """Over the budget: the look-up page again, saying why, instead of a bare error page."""
+    return render_template("reissue/status.html", form=StatusLookupForm(formdata=None), result=None,
+                           not_found=False, rate_limited=True), 429
+
+
 @bp.post("/status")
 @status_rate_limit  # the same budget as GET /api/v1/public/status: 10 look-ups a minute per address
 def status_lookup():

@@ -66,7 +66,9 @@ def test_status_is_rate_limited_with_the_apis_budget(web, client, clerk, clerk2)
         assert web.post("/status", {"number": r.number, "id_last4": "0000"}, csrf_page="/status").status_code == 200
     response = web.post("/status", {"number": r.number, "id_last4": r.applicant_id_last4}, csrf_page="/status")
     assert response.status_code == 429
-    assert "查询过于频繁，请稍后再试" in text(response)
+    html = text(response)
+    assert "查询过于频繁，请稍后再试" in html and "data-rate-limited" in html and 'name="number"' in html
+    assert r.outlet.name not in html
     assert client.get(f"/api/v1/public/status?number={r.number}&id_last4=0000").status_code == 429
     assert web.get("/status").status_code == 200  # the empty form is not a look-up
 
