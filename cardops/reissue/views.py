@@ -275,6 +275,7 @@ def review(number: str):
                 show_error_on_form(form, error)
                 status = error.status
                 req = get_request_or_404(actor, number)
+                form.version.data = str(req.version)  # the page now shows the current request
             else:
                 db.session.commit()
                 if decision == "approve":

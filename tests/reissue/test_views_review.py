@@ -127,3 +127,16 @@ def test_review_of_a_request_not_pending_explains_itself(web, clerk, clerk2):
     r = request_in("submitted", clerk, clerk2)
     page = web.login("clerk-b").page(review_path(r))
     assert "申请当前状态不允许“复核通过”" in page and 'name="decision"' not in page
+
+
+def test_two_reviewers_at_once_one_wins_the_other_is_told(web, clerk, clerk2, supervisor):
+    r = request_in("pending_review", clerk, clerk2)
+    db.session.commit()
+    web.login("clerk-b")
+    seen_version = r.version
+    web.page(review_path(r))
+    services.review(supervisor, r, "approve", "督导已复核")
+    db.session.commit()
+    response = web.post(review_path(r), {"decision": "reject", "reason": "材料不全", "version": seen_version})
+    assert response.status_code == 409 and "申请当前状态不允许“复核驳回”" in text(response)
+    assert r.status == "submitted" and r.reviewed_by_id == supervisor.id
