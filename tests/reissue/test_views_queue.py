@@ -136,3 +136,24 @@ def test_the_list_costs_the_same_number_of_queries_for_3_or_30_rows(web, clerk, 
     assert (rows_small, rows_large) == (3, 30)
     assert large == small, f"{small} statements for 3 rows, {large} for 30"
     assert small <= 12, small
+
+
+def test_the_review_queue_costs_the_same_for_2_or_20_rows(web, clerk, clerk2, supervisor):
+    def add(n):
+        for _ in range(n):
+            request_in("pending_review", clerk, clerk2)
+        db.session.commit()
+
+    web.login("supervisor")
+
+    def statements():
+        web.page("/review?per_page=50")
+        with counting_statements() as seen:
+            html = web.page("/review?per_page=50")
+        return len(seen), len(numbers_in(html))
+
+    add(2)
+    small, rows_small = statements()
+    add(18)
+    large, rows_large = statements()
+    assert (rows_small, rows_large) == (2, 20) and large == small

@@ -234,3 +234,23 @@ def test_receipt_only_for_submitted_or_ready_and_only_at_its_outlet(web, clerk, 
     web.logout().login("supervisor")
     assert web.get(f"{detail_path(ready)}/receipt").status_code == 403
     assert 'href="/requests/' + ready.number + '/receipt"' not in web.page(detail_path(ready))
+
+
+def test_no_page_carries_a_full_id_number(web, clerk, clerk2, supervisor):
+    """Every page of every state, as a clerk and as a supervisor; the ``web`` fixture scans each body."""
+    made = [request_in(status, clerk, clerk2) for status in
+            ("intake", "pending_review", "submitted", "ready", "collected", "cancelled", "rejected", "returned")]
+    known_ids = {applicant_id(r) for r in made} | {agent_id(r) for r in made if r.agent_id_enc}
+    web.guard.sent_ids.update(known_ids)
+    for username in ("clerk-a", "supervisor"):
+        web.login(username)
+        for path in ("/home", "/requests", "/requests?queue=open", "/review", "/arrivals", "/pickup"):
+            web.get(path)
+        for r in made:
+            for suffix in ("", "/review", "/receipt"):
+                web.get(detail_path(r) + suffix)
+            web.get(f"/pickup?number={r.number}")
+            if r.pickup_nonce:
+                web.get(f"/verify/{pickup.request_token(r)}")
+        web.logout()
+    assert len(web.guard.bodies) > 40 and not web.guard.leaks()
