@@ -19,7 +19,7 @@ from flask import current_app
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII only: \d would also take １２３, a second spelling of a phone
 _WHITESPACE_RE = re.compile(r"\s+")
 OLDEST_BIRTH_YEAR = 1880
 

@@ -80,7 +80,7 @@ INTAKE_CASES = [
     ("applicant.name", ...), ("applicant.name", ""), ("applicant.name", "   "), ("applicant.name", HUGE),
     ("applicant.name", "名" * 51), ("applicant.name", 12), ("applicant.name", {"a": 1}),
     ("applicant.phone", ...), ("applicant.phone", "12345678901"), ("applicant.phone", "1391234567"),
-    ("applicant.phone", 13912345678), ("applicant.phone", HUGE),
+    ("applicant.phone", 13912345678), ("applicant.phone", HUGE), ("applicant.phone", "139１２３４５６７８"),
     ("note", HUGE), ("note", ["备注"]), ("note", 5), ("outlet_code", HUGE), ("outlet_code", ["PT01"]),
     ("agent", person(name="李四", relation="子女")),
 ]

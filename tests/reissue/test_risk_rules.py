@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from cardops.core.errors import ValidationError
 from cardops.reissue import services
 from cardops.risk import watchlist
 from cardops.risk.registry import RULES
@@ -154,6 +155,14 @@ def test_the_same_phone_written_differently_is_the_same_phone(clerk):
     phone = make_phone()
     _phone_used_by(clerk, f"+86 {phone[:3]}-{phone[3:7]}-{phone[7:]}", 2)
     assert "SHARED_PHONE" in flags(new_request(clerk, applicant=person(phone=phone)))
+
+
+def test_a_phone_in_full_width_digits_cannot_slip_past_the_rule(clerk):
+    phone = make_phone()
+    _phone_used_by(clerk, phone, 2)
+    full_width = phone[:3] + phone[3:].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    with pytest.raises(ValidationError):  # refused, not stored as a second spelling of the same phone
+        new_request(clerk, applicant=person(phone=full_width))
 
 
 # --- SERIAL_AGENT --------------------------------------------------------------------------------------------
