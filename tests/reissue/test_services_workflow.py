@@ -69,18 +69,22 @@ def test_every_transition_is_allowed_from_each_of_its_sources(staff, action, sou
     last = events_of(request)[-1]
     assert (last.action, last.from_status, last.to_status, last.actor_id) == (
         action, source, TRANSITIONS[action].target, actor.id)
+    entry = audit_of(request.number)[-1]
+    assert (entry.action, entry.actor_id, entry.detail["from"], entry.detail["to"]) == (
+        f"reissue.{action}", actor.id, source, TRANSITIONS[action].target)
+    assert entry.detail.get("reason") == last.reason
 
 
 @pytest.mark.parametrize(("action", "status"), REFUSED)
 def test_every_transition_is_refused_from_every_other_state(staff, action, status):
     request = request_in(status, staff.clerk, staff.clerk2)
-    events_before, version = len(events_of(request)), request.version
+    events_before, audited_before, version = len(events_of(request)), len(audit_of(request.number)), request.version
     # A supervisor who did not take the request in may do anything the state allows: only the state refuses.
     with pytest.raises(InvalidTransition) as refused:
         perform(action, staff.supervisor, request)
     assert (refused.value.status, refused.value.code) == (409, "INVALID_TRANSITION")
     assert request.status == status and request.version == version
-    assert len(events_of(request)) == events_before
+    assert len(events_of(request)) == events_before and len(audit_of(request.number)) == audited_before
 
 
 @pytest.mark.parametrize("status", sorted(Status))
@@ -307,6 +311,16 @@ def test_supervisor_intake_needs_an_active_outlet_code(supervisor):
         assert "outlet_code" in refused.value.fields
     request = new_request(supervisor, outlet_code="pt03")
     assert request.outlet.code == "PT03" and request.number.startswith("PT03-")
+
+
+def test_a_deactivated_outlet_takes_no_new_requests(clerk, supervisor, outlet):
+    from cardops.core.errors import Forbidden
+
+    outlet.active = False
+    with pytest.raises(Forbidden):
+        new_request(clerk)
+    with pytest.raises(ValidationError):
+        new_request(supervisor, outlet_code="PT01")
 
 
 def test_only_clerks_and_supervisors_take_requests_in(make_user):
