@@ -413,3 +413,40 @@ def test_the_pickup_token_is_only_for_staff_of_the_outlet_once_submitted(as_, cl
     assert as_(supervisor).get(f"/api/v1/requests/{number}").get_json()["pickup_token"] is None
     listed = {i["number"]: i for i in _listing(as_(supervisor))["items"]}
     assert listed[number]["pickup_token"] is None
+
+
+def test_every_action_answers_with_the_whole_updated_request(as_, clerk, clerk2):
+    answers = []
+
+    def step(client, number, action, status=200, **body):
+        response = client.post(f"/api/v1/requests/{number}/{action}", json=body)
+        assert response.status_code == status, response.get_json()
+        answers.append((action, assert_request_object(response.get_json())))
+        assert answers[-1][1]["number"] == number
+        return answers[-1][1]
+
+    proxy = create(as_(clerk), channel="proxy")
+    number = proxy["number"]
+    for check in proxy["missing_checks"]:
+        step(as_(clerk), number, "checks", step=check, result="pass")
+    step(as_(clerk), number, "submit", status=202)
+    step(as_(clerk2), number, "review", decision="approve")
+    step(as_(clerk), number, "arrive")
+    token = answers[-1][1]["pickup_token"]
+    step(as_(clerk), number, "collect", pickup_token=token, collector={"id_number": _applicant_id(number)})
+
+    cancelled = create(as_(clerk))["number"]
+    step(as_(clerk), cancelled, "cancel", reason="申请人放弃")
+    returned = pass_checks(as_(clerk), create(as_(clerk), kind="damaged"))["number"]
+    step(as_(clerk), returned, "submit")
+    step(as_(clerk), returned, "arrive")
+    step(as_(clerk), returned, "return", reason="逾期未领取")
+
+    assert {action for action, _ in answers} == {"checks", "submit", "review", "arrive", "collect", "cancel",
+                                                 "return"}
+    statuses = [(action, body["status"]) for action, body in answers if action != "checks"]
+    assert statuses == [("submit", "pending_review"), ("review", "submitted"), ("arrive", "ready"),
+                        ("collect", "collected"), ("cancel", "cancelled"), ("submit", "submitted"),
+                        ("arrive", "ready"), ("return", "returned")]
+    versions = [body["version"] for action, body in answers if body["number"] == number]
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)  # every answer is the new state
