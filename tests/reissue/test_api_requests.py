@@ -128,6 +128,11 @@ def test_a_supervisor_names_the_outlet(as_, supervisor):
     assert body["outlet_code"] == "PT05" and body["number"].startswith("PT05-") and body["created_by"] == "supervisor"
 
 
+def test_a_clerk_cannot_take_a_request_in_for_another_outlet(as_, clerk):
+    body = create(as_(clerk), outlet_code="PT02")
+    assert body["outlet_code"] == "PT01" and body["number"].startswith("PT01-")
+
+
 def test_a_second_open_request_anywhere_is_409_naming_only_the_outlet(as_, clerk, other_clerk):
     applicant = person(name="陈静")
     create(as_(clerk), applicant=applicant)
