@@ -30,7 +30,7 @@ translations: | $(BIN)/python
 # empty entries in cardops/translations/*/LC_MESSAGES/messages.po, then `make translations` (tests check coverage).
 I18N_DIR := cardops/translations
 i18n: | $(BIN)/python
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --sort-by-file \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-wrap --sort-by-file \
 		--project=cardops --copyright-holder=cardops -o $(I18N_DIR)/messages.pot .
 	@test -f $(I18N_DIR)/en/LC_MESSAGES/messages.po || \
 		$(BIN)/pybabel init -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) -l en --no-wrap

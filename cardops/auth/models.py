@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from cardops.core.i18n import N_
 from cardops.core.timeutil import utcnow
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
@@ -26,10 +27,10 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.CLERK: "窗口受理员",
-    Role.TRAINER: "小教员",
-    Role.SUPERVISOR: "区卡中心督导",
-    Role.ADMIN: "系统管理员",
+    Role.CLERK: N_("窗口受理员"),
+    Role.TRAINER: N_("小教员"),
+    Role.SUPERVISOR: N_("区卡中心督导"),
+    Role.ADMIN: N_("系统管理员"),
 }
 # Roles that work inside one outlet and must have one.
 OUTLET_ROLES = frozenset({Role.CLERK, Role.TRAINER})

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from cardops.core.errors import Conflict, DomainError, RateLimited, ValidationError
+from cardops.core.i18n import translate
 
 HTTP_CODES = {
     400: "VALIDATION_ERROR",
@@ -72,9 +73,9 @@ def render_domain_error(error: DomainError):
     if error.status == 401:
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     if error.status in (403, 404, 429) or request.method == "GET":
-        return render_template("errors/error.html", status=error.status, message=error.message), error.status
+        return render_template("errors/error.html", status=error.status, message=translate(error.message)), error.status
     # A refused business action on a form: tell the clerk why and go back to where they were.
-    flash(error.message, "error")
+    flash(translate(error.message), "error")
     return redirect(safe_back_url(url_for("main.home")))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, session
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
 from cardops.extensions import babel
 
@@ -22,6 +22,27 @@ def init_app(app) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path) + "/translations",
     )
+    app.jinja_env.filters["tr"] = translate
 
 
 _l = lazy_gettext
+
+
+def N_(message: str) -> str:
+    """Marks a vocabulary string for extraction and returns it unchanged (deferred translation).
+
+    The labels of workflow.py, risk/models.py and auth/models.py stay plain Chinese strings (the API, the
+    services and the audit log use them as they are); pages translate them when shown, with ``_(label)``.
+    """
+    return message
+
+
+def translate(message):
+    """Display-time translation of a message a service gave in Chinese (marked with ``N_`` where it is defined).
+
+    Unknown text (a composed sentence, user input) comes back unchanged and is never treated as a format string
+    or as markup, so pages may pass any refusal message through it (the ``tr`` template filter).
+    """
+    if not message:
+        return message
+    return gettext(str(message))

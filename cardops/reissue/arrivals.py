@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from cardops.core.errors import DomainError, ValidationError
+from cardops.core.i18n import N_
 from cardops.extensions import db
 from cardops.reissue import services
 from cardops.reissue.models import ReissueRequest
@@ -39,12 +40,12 @@ WRONG_STATE = "wrong_state"
 INVALID = "invalid"
 
 OUTCOME_LABELS = {
-    ARRIVED: "已登记到卡",
-    ALREADY_ARRIVED: "此前已到卡",
-    UNKNOWN: "无此申请",
-    OTHER_OUTLET: "其他网点的申请",
-    WRONG_STATE: "状态不符",
-    INVALID: "内容有误",
+    ARRIVED: N_("已登记到卡"),
+    ALREADY_ARRIVED: N_("此前已到卡"),
+    UNKNOWN: N_("无此申请"),
+    OTHER_OUTLET: N_("其他网点的申请"),
+    WRONG_STATE: N_("状态不符"),
+    INVALID: N_("内容有误"),
 }
 OUTCOME_BADGES = {ARRIVED: "ok", ALREADY_ARRIVED: "muted", UNKNOWN: "danger", OTHER_OUTLET: "warn",
                   WRONG_STATE: "warn", INVALID: "danger"}
@@ -162,13 +163,13 @@ def _apply_one(actor, row: ArrivalRow, request: ReissueRequest | None) -> Arriva
         return ArrivalResult(row.line, row.number, outcome, message)
 
     if not row.number:
-        return result(INVALID, "缺少申请编号")
+        return result(INVALID, N_("缺少申请编号"))
     if len(row.number) > MAX_NUMBER:
-        return result(INVALID, "申请编号过长")
+        return result(INVALID, N_("申请编号过长"))
     if request is None:
-        return result(UNKNOWN, "系统中没有这个申请编号，请核对")
+        return result(UNKNOWN, N_("系统中没有这个申请编号，请核对"))
     if not works_on(actor, request):
-        return result(OTHER_OUTLET, "该申请不属于本网点，未登记")
+        return result(OTHER_OUTLET, N_("该申请不属于本网点，未登记"))
     if request.status in _AFTER_ARRIVAL:
         return result(ALREADY_ARRIVED, f"新卡此前已登记到达（当前：{STATUS_LABELS[Status(request.status)]}）")
     if request.status != Status.SUBMITTED:
@@ -179,7 +180,7 @@ def _apply_one(actor, row: ArrivalRow, request: ReissueRequest | None) -> Arriva
     except DomainError as error:  # the savepoint is rolled back: this row changed nothing
         message = "；".join(error.fields.values()) if error.fields else error.message
         return result(INVALID, message)
-    return result(ARRIVED, "已登记，待领取" + (f"（卡号 {request.card_number}）" if request.card_number else ""))
+    return result(ARRIVED, N_("已登记，待领取") + (f"（卡号 {request.card_number}）" if request.card_number else ""))
 
 
 def summarise(results: list[ArrivalResult]) -> dict[str, int]:

@@ -20,8 +20,9 @@ from cardops.reissue.workflow import (
 
 
 def choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
+    """Options from a vocabulary of workflow.py: the value stays as it is, the label is shown translated."""
     options = [SelectChoice("", blank)] if blank is not None else []
-    return options + [SelectChoice(str(value), str(label)) for value, label in labels.items()]
+    return options + [SelectChoice(str(value), _l(str(label))) for value, label in labels.items()]
 
 
 class VersionedForm(FlaskForm):

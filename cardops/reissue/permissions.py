@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cardops.core.errors import DomainError, Forbidden, NotFound
+from cardops.core.i18n import N_
 from cardops.reissue.errors import InvalidTransition, SelfReviewForbidden
 from cardops.reissue.workflow import CHECKABLE_STATUSES, TRANSITIONS, review_level_needed
 
@@ -20,7 +21,7 @@ def review_refusal(actor, request) -> DomainError | None:
     if actor.id == request.created_by_id:
         return SelfReviewForbidden()
     if review_level_needed(request.risk_level) == "district" and not actor.is_supervisor:
-        return Forbidden("高风险申请须由区卡中心督导复核")
+        return Forbidden(N_("高风险申请须由区卡中心督导复核"))
     return None
 
 
@@ -29,7 +30,7 @@ def refusal(actor, request, action: str) -> DomainError | None:
     if not works_on(actor, request):
         return NotFound()
     if action == "check":
-        return None if request.status in CHECKABLE_STATUSES else InvalidTransition("当前状态下不能再记录核验")
+        return None if request.status in CHECKABLE_STATUSES else InvalidTransition(N_("当前状态下不能再记录核验"))
     spec = TRANSITIONS.get(action)
     if spec is None:
         return InvalidTransition()

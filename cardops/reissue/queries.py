@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from cardops.core.access import get_scoped_or_404, scope_to_actor
 from cardops.core.errors import ValidationError
+from cardops.core.i18n import N_
 from cardops.core.timeutil import local_midnight_utc, local_today, utcnow
 from cardops.core.workdays import subtract_working_days
 from cardops.extensions import db
@@ -95,12 +96,12 @@ QUEUES = {
     "open": lambda: R.status.in_([Status.INTAKE, Status.PENDING_REVIEW, Status.SUBMITTED, Status.READY]),
 }
 QUEUE_LABELS = {
-    "today": "今日受理",
-    "review": "待复核",
-    "awaiting_card": "待到卡",
-    "ready": "待领取",
-    "overdue": "已超时",
-    "open": "全部在办",
+    "today": N_("今日受理"),
+    "review": N_("待复核"),
+    "awaiting_card": N_("待到卡"),
+    "ready": N_("待领取"),
+    "overdue": N_("已超时"),
+    "open": N_("全部在办"),
 }
 
 RISK_ORDER = case((R.risk_level == RiskLevel.HIGH, 0), (R.risk_level == RiskLevel.MEDIUM, 1), else_=2)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import Conflict, DomainError, Forbidden, ValidationError
 from cardops.core.forms import show_error_on_form
+from cardops.core.i18n import translate
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
@@ -59,7 +60,7 @@ def queue():
     try:
         filters = RequestFilters.from_args(request.args)
     except ValidationError as error:
-        flash(_("筛选条件无效，已显示全部：") + "；".join(error.fields.values()), "error")
+        flash(_("筛选条件无效，已显示全部：") + _("；").join(translate(m) for m in error.fields.values()), "error")
         filters = RequestFilters()
     page, per_page = _page_args()
     listing = paginate(list_requests(actor, filters), page, per_page)
@@ -157,10 +158,11 @@ def _refused(actor, req, error: DomainError, *, form=None, slot: str | None = No
         show_error_on_form(form, error)
         return _render_detail(actor, get_request_or_404(actor, req.number, with_events=True),
                               status=error.status, **{slot: form})
-    message = error.message
+    message = translate(error.message)
     missing = error.extra.get("missing_checks")
     if missing:
-        message += "：" + "、".join(STEP_LABELS[Step(step)] for step in missing)
+        message = _("%(message)s：%(steps)s", message=message,
+                    steps=_("、").join(_(STEP_LABELS[Step(step)]) for step in missing))
     flash(message, "error")
     return redirect(url_for(".detail", number=req.number))
 
@@ -185,7 +187,7 @@ def record_check(number: str):
         return _refused(actor, req, error, form=form, slot="check_form")
     db.session.commit()
     outcome = _("通过") if check.result == "pass" else _("不通过")
-    flash(_("已记录核验：%(step)s — %(outcome)s", step=STEP_LABELS[Step(check.step)], outcome=outcome),
+    flash(_("已记录核验：%(step)s — %(outcome)s", step=_(STEP_LABELS[Step(check.step)]), outcome=outcome),
           "success" if check.result == "pass" else "warning")
     return redirect(url_for(".detail", number=req.number))
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import DomainError, NotFound, ValidationError
 from cardops.core.forms import show_error_on_form
+from cardops.core.i18n import translate
 from cardops.extensions import db
 from cardops.reissue import arrivals as batch
 from cardops.reissue import pickup, services
@@ -79,11 +80,11 @@ def _pickup_request(actor, number: str | None, token: str):
 
 def _show_pickup_error(form: PickupForm, error: DomainError, req) -> None:
     if error.code == "PICKUP_TOKEN_INVALID":
-        form.token.errors = [*form.token.errors, error.message]
+        form.token.errors = [*form.token.errors, translate(error.message)]
     elif error.code == "COLLECTOR_MISMATCH":
-        form.collector_id_number.errors = [*form.collector_id_number.errors, error.message]
+        form.collector_id_number.errors = [*form.collector_id_number.errors, translate(error.message)]
     elif error.code == "INVALID_TRANSITION" and req is not None:
-        state = STATUS_LABELS[Status(req.status)]
+        state = _(STATUS_LABELS[Status(req.status)])
         hint = _("新卡尚未到达") if req.status == Status.SUBMITTED else _("当前状态：%(state)s", state=state)
         form.form_errors.append(_("该申请现在不能发卡（%(hint)s）", hint=hint))
     else:

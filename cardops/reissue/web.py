@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from cardops.core import pii
 from cardops.core.errors import DomainError
+from cardops.core.i18n import N_
 from cardops.extensions import db
 from cardops.reissue import workflow
 from cardops.reissue.queries import QUEUE_LABELS, queue_counts
@@ -77,8 +78,9 @@ def init_templates(state) -> None:
         STEP_LABELS=workflow.STEP_LABELS,
         STEP_HINTS=workflow.STEP_HINTS,
         QUEUE_LABELS=QUEUE_LABELS,
-        ACTION_LABELS={"intake": "受理", **{name: t.label for name, t in workflow.TRANSITIONS.items()}},
+        ACTION_LABELS={"intake": N_("受理"), **{name: t.label for name, t in workflow.TRANSITIONS.items()}},
         WATCHLIST_REASON_LABELS=WATCHLIST_REASON_LABELS,
+        RELATIONS=workflow.RELATIONS,
         reissue_queue_counts=queue_counts,  # the home page's queue cards
     )
     env.filters.update(mask_name=mask_name)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from cardops.core.i18n import N_
+
 
 class Status(enum.StrEnum):
     INTAKE = "intake"
@@ -54,14 +56,14 @@ class RiskLevel(enum.StrEnum):
 RISK_RANK = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
 
 STATUS_LABELS = {
-    Status.INTAKE: "受理中",
-    Status.PENDING_REVIEW: "待复核",
-    Status.SUBMITTED: "制卡中",
-    Status.READY: "待领取",
-    Status.COLLECTED: "已领取",
-    Status.REJECTED: "已驳回",
-    Status.CANCELLED: "已撤销",
-    Status.RETURNED: "已退回",
+    Status.INTAKE: N_("受理中"),
+    Status.PENDING_REVIEW: N_("待复核"),
+    Status.SUBMITTED: N_("制卡中"),
+    Status.READY: N_("待领取"),
+    Status.COLLECTED: N_("已领取"),
+    Status.REJECTED: N_("已驳回"),
+    Status.CANCELLED: N_("已撤销"),
+    Status.RETURNED: N_("已退回"),
 }
 # Badge colours: one mapping, used by every page.
 STATUS_BADGES = {
@@ -75,31 +77,31 @@ STATUS_BADGES = {
     Status.RETURNED: "muted",
 }
 KIND_LABELS = {
-    Kind.LOST: "挂失补卡",
-    Kind.DAMAGED: "损坏换卡",
-    Kind.EXPIRED: "到期换卡",
-    Kind.INFO_CHANGE: "信息变更换卡",
+    Kind.LOST: N_("挂失补卡"),
+    Kind.DAMAGED: N_("损坏换卡"),
+    Kind.EXPIRED: N_("到期换卡"),
+    Kind.INFO_CHANGE: N_("信息变更换卡"),
 }
-CHANNEL_LABELS = {Channel.IN_PERSON: "本人办理", Channel.PROXY: "代办"}
+CHANNEL_LABELS = {Channel.IN_PERSON: N_("本人办理"), Channel.PROXY: N_("代办")}
 STEP_LABELS = {
-    Step.ID_DOCUMENT: "身份证件查验",
-    Step.FACE_MATCH: "人证比对",
-    Step.PROXY_AUTHORIZATION: "代办授权查验",
-    Step.LOSS_REPORT: "挂失确认",
-    Step.OLD_CARD_RECOVERED: "旧卡回收",
-    Step.PHONE_CALLBACK: "电话回访",
+    Step.ID_DOCUMENT: N_("身份证件查验"),
+    Step.FACE_MATCH: N_("人证比对"),
+    Step.PROXY_AUTHORIZATION: N_("代办授权查验"),
+    Step.LOSS_REPORT: N_("挂失确认"),
+    Step.OLD_CARD_RECOVERED: N_("旧卡回收"),
+    Step.PHONE_CALLBACK: N_("电话回访"),
 }
 STEP_HINTS = {
-    Step.ID_DOCUMENT: "查验身份证原件（读卡或目视），确认在有效期内",
-    Step.FACE_MATCH: "比对到柜人员与所持证件照片（代办时为代办人）",
-    Step.PROXY_AUTHORIZATION: "查验代办人身份证、申请人身份证原件及签字的授权委托书",
-    Step.LOSS_REPORT: "确认旧卡已正式挂失",
-    Step.OLD_CARD_RECOVERED: "回收旧卡并作废",
-    Step.PHONE_CALLBACK: "致电登记手机号，由持卡人本人确认申请",
+    Step.ID_DOCUMENT: N_("查验身份证原件（读卡或目视），确认在有效期内"),
+    Step.FACE_MATCH: N_("比对到柜人员与所持证件照片（代办时为代办人）"),
+    Step.PROXY_AUTHORIZATION: N_("查验代办人身份证、申请人身份证原件及签字的授权委托书"),
+    Step.LOSS_REPORT: N_("确认旧卡已正式挂失"),
+    Step.OLD_CARD_RECOVERED: N_("回收旧卡并作废"),
+    Step.PHONE_CALLBACK: N_("致电登记手机号，由持卡人本人确认申请"),
 }
-RISK_LABELS = {RiskLevel.LOW: "低风险", RiskLevel.MEDIUM: "中风险", RiskLevel.HIGH: "高风险"}
+RISK_LABELS = {RiskLevel.LOW: N_("低风险"), RiskLevel.MEDIUM: N_("中风险"), RiskLevel.HIGH: N_("高风险")}
 RISK_BADGES = {RiskLevel.LOW: "ok", RiskLevel.MEDIUM: "warn", RiskLevel.HIGH: "danger"}
-RELATIONS = ("配偶", "子女", "父母", "兄弟姐妹", "其他")
+RELATIONS = (N_("配偶"), N_("子女"), N_("父母"), N_("兄弟姐妹"), N_("其他"))
 
 OPEN_STATUSES = frozenset({Status.INTAKE, Status.PENDING_REVIEW, Status.SUBMITTED, Status.READY})
 # Checks may be recorded while the request is still at the counter or awaiting review.
@@ -124,18 +126,18 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", frozenset({Status.INTAKE}), Status.SUBMITTED, STAFF, "提交制卡",
+        Transition("submit", frozenset({Status.INTAKE}), Status.SUBMITTED, STAFF, N_("提交制卡"),
                    "全部必需核验已通过；需复核时转入待复核"),
-        Transition("approve", frozenset({Status.PENDING_REVIEW}), Status.SUBMITTED, STAFF, "复核通过",
+        Transition("approve", frozenset({Status.PENDING_REVIEW}), Status.SUBMITTED, STAFF, N_("复核通过"),
                    "中风险：本网点另一名受理员或督导；高风险：督导；受理人不得复核"),
-        Transition("reject", frozenset({Status.PENDING_REVIEW}), Status.REJECTED, STAFF, "复核驳回",
+        Transition("reject", frozenset({Status.PENDING_REVIEW}), Status.REJECTED, STAFF, N_("复核驳回"),
                    "同复核权限，须填写理由", needs_reason=True),
         Transition("cancel", frozenset({Status.INTAKE, Status.PENDING_REVIEW}), Status.CANCELLED, STAFF,
-                   "撤销申请", "须填写理由", needs_reason=True),
-        Transition("arrive", frozenset({Status.SUBMITTED}), Status.READY, STAFF, "新卡到达", "—"),
-        Transition("collect", frozenset({Status.READY}), Status.COLLECTED, STAFF, "发卡",
+                   N_("撤销申请"), "须填写理由", needs_reason=True),
+        Transition("arrive", frozenset({Status.SUBMITTED}), Status.READY, STAFF, N_("新卡到达"), "—"),
+        Transition("collect", frozenset({Status.READY}), Status.COLLECTED, STAFF, N_("发卡"),
                    "取卡码有效，领取人为申请人（代办时也可为登记的代办人）"),
-        Transition("return", frozenset({Status.READY}), Status.RETURNED, STAFF, "退回市卡中心",
+        Transition("return", frozenset({Status.READY}), Status.RETURNED, STAFF, N_("退回市卡中心"),
                    "逾期未领取，须填写理由", needs_reason=True),
     )
 }

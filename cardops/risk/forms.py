@@ -13,7 +13,8 @@ class WatchlistAddForm(FlaskForm):
     id_number = StringField(_l("身份证号码"), render_kw={
         "autocomplete": "off", "maxlength": 22, "data-validate": "id-number", "spellcheck": "false", "class": "mono"})
     reason = SelectField(_l("原因"), choices=[SelectChoice("", "—")] + [
-        SelectChoice(str(reason), label) for reason, label in WATCHLIST_REASON_LABELS.items()], validate_choice=False)
+        SelectChoice(str(reason), _l(label)) for reason, label in WATCHLIST_REASON_LABELS.items()],
+        validate_choice=False)
     note = TextAreaField(_l("备注"), render_kw={"rows": 2, "maxlength": 500})
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cardops.auth.models import User
+from cardops.core.i18n import N_
 from cardops.core.timeutil import utcnow
 from cardops.extensions import db
 
@@ -21,10 +22,10 @@ class WatchlistReason(enum.StrEnum):
 
 
 WATCHLIST_REASON_LABELS = {
-    WatchlistReason.DECEASED: "已故",
-    WatchlistReason.IDENTITY_THEFT: "身份冒用",
-    WatchlistReason.POLICE_HOLD: "公安协查",
-    WatchlistReason.OTHER: "其他",
+    WatchlistReason.DECEASED: N_("已故"),
+    WatchlistReason.IDENTITY_THEFT: N_("身份冒用"),
+    WatchlistReason.POLICE_HOLD: N_("公安协查"),
+    WatchlistReason.OTHER: N_("其他"),
 }
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import DomainError, ValidationError
 from cardops.core.forms import show_error_on_form
+from cardops.core.i18n import translate
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.extensions import db
 from cardops.reissue.web import forget_id_numbers, settle
@@ -52,7 +53,8 @@ def remove(entry_id: int):
         entry = service.remove_entry(current_actor(), entry_id, form.reason.data)
     except DomainError as error:
         settle(error)
-        flash(_("未能移除：%(message)s", message="；".join(error.fields.values()) or error.message), "error")
+        message = _("；").join(translate(m) for m in error.fields.values()) or translate(error.message)
+        flash(_("未能移除：%(message)s", message=message), "error")
     else:
         db.session.commit()
         flash(_("已从预警名单移除：%(masked)s", masked=entry.id_masked), "success")

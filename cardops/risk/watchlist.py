@@ -8,6 +8,7 @@ from sqlalchemy import select
 from cardops.audit import services as audit
 from cardops.core import pii
 from cardops.core.errors import Conflict, NotFound
+from cardops.core.i18n import N_
 from cardops.core.timeutil import utcnow
 from cardops.extensions import db
 from cardops.reissue.validation import FieldErrors
@@ -35,14 +36,14 @@ def add_entry(actor, data: dict) -> WatchlistEntry:
                              "police_hold（公安协查）、other（其他）")
     note = data.get("note")
     if note is not None and not isinstance(note, str):
-        errors.add("note", "备注应为文字")
+        errors.add("note", N_("备注应为文字"))
     elif note and len(note.strip()) > MAX_NOTE:
         errors.add("note", f"备注不能超过{MAX_NOTE}个字符")
     errors.raise_if_any()
     id_hash = pii.blind_index(id_number)
     already = db.session.scalars(active_entries().where(WatchlistEntry.id_hash == id_hash)).first()
     if already is not None:
-        raise Conflict("该身份证号码已在预警名单上", fields={"id_number": "已在预警名单上"})
+        raise Conflict(N_("该身份证号码已在预警名单上"), fields={"id_number": N_("已在预警名单上")})
     entry = WatchlistEntry(id_enc=pii.encrypt(id_number), id_hash=id_hash, id_masked=pii.mask_id_number(id_number),
                            reason=reason, note=(note or "").strip() or None, created_by_id=actor.id,
                            created_by=actor, created_at=utcnow())
@@ -58,7 +59,7 @@ def remove_entry(actor, entry_id, reason) -> WatchlistEntry:
 
     entry = db.session.get(WatchlistEntry, entry_id) if isinstance(entry_id, int) else None
     if entry is None or entry.removed_at is not None:
-        raise NotFound("预警名单中没有这条记录")
+        raise NotFound(N_("预警名单中没有这条记录"))
     reason = parse_reason(reason, required=True)
     entry.removed_at = utcnow()
     entry.removed_by_id = actor.id
