@@ -228,6 +228,8 @@ def submit(actor, request: ReissueRequest, *, expected_version=None) -> bool:
     """Submit for production. Returns True when it went to ``pending_review`` (HTTP 202) instead."""
     ensure_allowed(actor, request, "submit")
     _check_version(request, expected_version)
+    # Once more before the card goes to production: a watchlist entry added since the last check still counts.
+    evaluate_risk(request)
     _ensure_checks_complete(request)
     if not request.review_satisfied:
         _move(actor, request, "submit", SUBMIT_FOR_REVIEW_TARGET)
@@ -246,7 +248,11 @@ def review(actor, request: ReissueRequest, decision: str, reason: str | None = N
     _check_version(request, expected_version)
     reason = parse_reason(reason, required=decision == "reject")
     if decision == "approve":
-        _ensure_checks_complete(request)  # before touching the request: a refused approval leaves no trace
+        # The risk may have risen since submission (e.g. a new watchlist entry): re-evaluate, and check again
+        # that this reviewer may approve at the new level, before touching the request.
+        evaluate_risk(request)
+        ensure_allowed(actor, request, decision)
+        _ensure_checks_complete(request)
     request.review_decision = decision
     request.review_level = review_level_needed(request.risk_level) or "outlet"
     request.reviewed_by_id = actor.id
