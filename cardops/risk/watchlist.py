@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from cardops.audit import services as audit
 from cardops.core import pii
-from cardops.core.errors import Conflict, NotFound
+from cardops.core.errors import Conflict, Forbidden, NotFound
 from cardops.core.i18n import N_
 from cardops.core.timeutil import utcnow
 from cardops.extensions import db
@@ -22,7 +22,13 @@ def active_entries():
             .order_by(WatchlistEntry.created_at.desc(), WatchlistEntry.id.desc()))
 
 
+def _ensure_supervisor(actor) -> None:
+    if actor is None or not actor.is_supervisor:
+        raise Forbidden(N_("只有区卡中心督导可以维护预警名单"))
+
+
 def add_entry(actor, data: dict) -> WatchlistEntry:
+    _ensure_supervisor(actor)
     errors = FieldErrors()
     id_number = None
     raw_id = data.get("id_number")
@@ -57,6 +63,7 @@ def add_entry(actor, data: dict) -> WatchlistEntry:
 def remove_entry(actor, entry_id, reason) -> WatchlistEntry:
     from cardops.reissue.validation import parse_reason
 
+    _ensure_supervisor(actor)
     entry = db.session.get(WatchlistEntry, entry_id) if isinstance(entry_id, int) else None
     if entry is None or entry.removed_at is not None:
         raise NotFound(N_("预警名单中没有这条记录"))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from cardops.audit.models import AuditEntry
 from cardops.audit.services import verify_chain
-from cardops.core.errors import Conflict, NotFound, ValidationError
+from cardops.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from cardops.core.pii import mask_id_number
 from cardops.extensions import db
 from cardops.risk import watchlist
@@ -107,3 +107,13 @@ def test_removing_twice_is_not_found(supervisor):
     with pytest.raises(NotFound):
         watchlist.remove_entry(supervisor, entry.id, "误报")
     assert len(_audit("watchlist.remove")) == 1
+
+
+def test_the_service_itself_refuses_non_supervisors(app, clerk, supervisor):
+    """Not only the API guard: CLI, jobs and views calling the service get the same refusal."""
+    with pytest.raises(Forbidden):
+        watchlist.add_entry(clerk, {"id_number": make_id(), "reason": "deceased"})
+    entry = watchlist.add_entry(supervisor, {"id_number": make_id(), "reason": "deceased"})
+    with pytest.raises(Forbidden):
+        watchlist.remove_entry(clerk, entry.id, "误登记")
+    assert entry.removed_at is None
