@@ -1,0 +1,75 @@
+"""The audit chain of generated history, hashed exactly as the application hashes it.
+
+Each entry goes through ``cardops.audit.services.canonical_form`` and SHA-256 with its predecessor's hash, so
+``flask --app wsgi audit verify`` walks the generated chain like any other. Hashing is sequential by nature
+and is the largest single cost of the generator; on PostgreSQL it runs in its own process (``run_chain_process``)
+fed with batches of entries in chronological order, and writes ``audit_entries`` with its own COPY.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from cardops.audit.services import GENESIS_HASH, canonical_form
+
+# Column order of the rows written; ``id`` equals ``seq`` (the chain is generated on an empty table).
+AUDIT_COLUMNS = ("id", "seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "outlet_id",
+                 "ip", "detail", "prev_hash", "hash")
+
+
+class ChainWriter:
+    """Append entries ``(at, actor_id, actor_name, action, object_type, object_id, outlet_id, ip, detail)``."""
+
+    def __init__(self, write_row: Callable[[tuple], None], *, seq: int = 0, last_hash: str = GENESIS_HASH,
+                 detail_as_json: bool = False):
+        self._write_row = write_row
+        self.seq = seq
+        self.last_hash = last_hash
+        self._detail_as_json = detail_as_json
+
+    def append(self, entry: tuple) -> None:
+        at, actor_id, actor_name, action, object_type, object_id, outlet_id, ip, detail = entry
+        self.seq += 1
+        digest = hashlib.sha256(canonical_form(
+            seq=self.seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action, object_type=object_type,
+            object_id=object_id, outlet_id=outlet_id, ip=ip, detail=detail, prev_hash=self.last_hash,
+        )).hexdigest()
+        stored_detail = detail
+        if self._detail_as_json:
+            stored_detail = json.dumps(detail, ensure_ascii=False) if detail else "{}"
+        self._write_row((self.seq, self.seq, at, actor_id, actor_name, action, object_type, object_id, outlet_id,
+                         ip, stored_detail, self.last_hash, digest))
+        self.last_hash = digest
+
+    def extend(self, entries) -> None:
+        for entry in entries:
+            self.append(entry)
+
+
+def run_chain_process(conninfo: str, pipe) -> None:
+    """Child process: receive lists of entries until ``None``, COPY them, answer ``(seq, last_hash)``."""
+    import gc
+
+    import psycopg
+
+    from .loader import copy_types
+
+    gc.disable()  # millions of short-lived tuples and no cycles: the collector would only slow the chain down
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        cur.execute("SET synchronous_commit = off")
+        types = copy_types(cur, "audit_entries", AUDIT_COLUMNS)
+        cur.execute("TRUNCATE audit_entries")
+        columns = ", ".join(AUDIT_COLUMNS)
+        with cur.copy(f"COPY audit_entries ({columns}) FROM STDIN (FREEZE, FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            chain = ChainWriter(copy.write_row, detail_as_json=True)
+            while True:
+                batch = pipe.recv()
+                if batch is None:
+                    break
+                chain.extend(batch)
+        conn.commit()
+    pipe.send((chain.seq, chain.last_hash))
+    pipe.close()
