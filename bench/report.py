@@ -1,0 +1,153 @@
+"""Results as JSON (everything) and Markdown (the tables worth reading), with the machine they came from."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .scenarios import READ_P95_MS, SCENARIOS, WRITE_P95_MS
+
+QUEUE_SHARE_TARGET = 0.10
+GROWTH_TARGET = 1.5
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout.split("\n")[0]
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
+            "kernel": platform.release(), "python": platform.python_version(), "wrk": wrk.strip()}
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def _ms(us) -> str:
+    return f"{us / 1000:.1f}"
+
+
+def evaluate(results: dict) -> list[dict]:
+    """Each target of the issue, met or missed, at the largest size."""
+    sizes = sorted(results["sizes"], key=int)
+    largest = results["sizes"][sizes[-1]]["scenarios"]
+    baseline = results["baseline"]["rps"]
+    verdicts = []
+    for name, run in largest.items():
+        if "skipped" in run:
+            continue
+        kind = SCENARIOS[name].kind
+        verdicts.append({"target": f"{name}: zero errors", "value": run["errors"], "met": run["errors"] == 0})
+        if kind in ("read", "write"):
+            limit = READ_P95_MS if kind == "read" else WRITE_P95_MS
+            p95 = run["latency_us"]["p95"] / 1000
+            verdicts.append({"target": f"{name}: p95 ≤ {limit} ms", "value": round(p95, 1), "met": p95 <= limit})
+        if name == "queue_html":
+            share = run["rps"] / baseline
+            verdicts.append({"target": "queue_html: ≥ 10% of bare-Flask throughput", "value": f"{share:.1%}",
+                             "met": share >= QUEUE_SHARE_TARGET})
+    if len(sizes) > 1:
+        smallest = results["sizes"][sizes[0]]["scenarios"]
+        for name, run in largest.items():
+            small = smallest.get(name, {})
+            if "skipped" in run or "skipped" in small or not small:
+                continue
+            ratio = run["latency_us"]["p95"] / max(small["latency_us"]["p95"], 1)
+            verdicts.append({"target": f"{name}: p95 at {int(sizes[-1]):,} ≤ 1.5 × p95 at {int(sizes[0]):,}",
+                             "value": round(ratio, 2), "met": ratio <= GROWTH_TARGET})
+    for row in results.get("sql_counts", []):
+        if row["equal"] is not None:
+            verdicts.append({"target": f"statements independent of page size: {row['endpoint']}",
+                             "value": " / ".join(str(v) for v in row["counts"].values()), "met": row["equal"]})
+    return verdicts
+
+
+def markdown(results: dict) -> str:
+    meta, settings = results["machine"], results["settings"]
+    sizes = sorted(results["sizes"], key=int)
+    baseline = results["baseline"]
+    lines = [
+        f"# cardops benchmark — {results['date']}",
+        "",
+        f"Machine: {meta['cpu']}, {meta['cores']} cores, {meta['memory_gb']} GB RAM, Linux {meta['kernel']}, "
+        f"Python {meta['python']}, {results['postgres']}, {meta['wrk']}.",
+        f"Server: gunicorn, {settings['gunicorn']}, production configuration (`CARDOPS_ENV=production`, "
+        f"`SESSION_COOKIE_SECURE=0` for plain http, `PUBLIC_STATUS_RATE_LIMIT={settings['public_status_limit']}` "
+        "so the look-up scenario measures the look-up, not the limiter).",
+        f"Load: wrk, {settings['connections']} connections, {settings['wrk_threads']} threads, "
+        f"{settings['duration']} s per scenario, on the same machine (wrk, gunicorn and PostgreSQL share "
+        f"the {meta['cores']} cores). Load average at start: {results['load_average_start']}.",
+        "",
+        f"Baseline (bench/baseline_app.py, bare Flask, no database, same gunicorn settings): "
+        f"**{baseline['rps']:,.0f} req/s**, p50 {_ms(baseline['latency_us']['p50'])} ms, "
+        f"p95 {_ms(baseline['latency_us']['p95'])} ms, errors {baseline['errors']}.",
+        "",
+    ]
+    for size in sizes:
+        data = results["sizes"][size]
+        gen = data.get("generation") or {}
+        lines += [f"## {int(size):,} requests in the database", ""]
+        if gen:
+            lines.append(f"Generated: {gen.get('requests', 0):,} requests, {gen.get('audit_entries', 0):,} audit "
+                         f"entries, {gen.get('checks', 0):,} checks, {gen.get('events', 0):,} events, "
+                         f"{gen.get('people', 0):,} people, {gen.get('outlets')} outlets; "
+                         + (f"**{gen['total_s']:.0f} s**" if "total_s" in gen else "reused")
+                         + (f", database {gen['database_bytes'] / 1e9:.1f} GB" if gen.get("database_bytes") else "")
+                         + ".")
+            lines.append("")
+        lines += ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | × baseline | load avg |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, run in data["scenarios"].items():
+            if "skipped" in run:
+                lines.append(f"| {name} | — | — | — | — | — | — | skipped: {run['skipped']} |")
+                continue
+            lat = run["latency_us"]
+            lines.append(f"| {name} | {run['rps']:,.0f} | {_ms(lat['p50'])} | {_ms(lat['p95'])} | {_ms(lat['p99'])}"
+                         f" | {run['errors']} | {run['rps'] / baseline['rps']:.1%} | {run.get('load_average', '')} |")
+        lines.append("")
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        lines += [f"## Growth: p95 at {int(large):,} vs {int(small):,} requests", "",
+                  f"| scenario | p95 ms at {int(small):,} | p95 ms at {int(large):,} | ratio |", "|---|---:|---:|---:|"]
+        for name, run in results["sizes"][large]["scenarios"].items():
+            before = results["sizes"][small]["scenarios"].get(name, {})
+            if "skipped" in run or "skipped" in before or not before:
+                continue
+            ratio = run["latency_us"]["p95"] / max(before["latency_us"]["p95"], 1)
+            lines.append(f"| {name} | {_ms(before['latency_us']['p95'])} | {_ms(run['latency_us']['p95'])} | "
+                         f"{ratio:.2f} |")
+        lines.append("")
+    if results.get("sql_counts"):
+        lines += ["## SQL statements per request (`CARDOPS_COUNT_SQL=1`, `X-SQL-Count`)", "",
+                  "| page / endpoint | per_page=10 | per_page=50 |", "|---|---:|---:|"]
+        for row in results["sql_counts"]:
+            counts = row["counts"]
+            if "-" in counts:
+                lines.append(f"| {row['endpoint']} | {counts['-']} | (no paging) |")
+            else:
+                lines.append(f"| {row['endpoint']} | {counts[10]} | {counts[50]} |")
+        lines.append("")
+    verdicts = results.get("targets", [])
+    missed = [v for v in verdicts if not v["met"]]
+    lines += ["## Targets", "", f"{len(verdicts) - len(missed)} of {len(verdicts)} met."
+              + (" Missed:" if missed else ""), ""]
+    lines += [f"- {v['target']}: {v['value']}" for v in missed]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write(results: dict, directory: Path, stem: str | None = None) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    results["targets"] = evaluate(results)
+    largest = max(int(s) for s in results["sizes"])
+    stem = stem or f"{datetime.now(UTC):%Y-%m-%d}-{largest // 1000}k"
+    json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
+    json_path.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    md_path.write_text(markdown(results), encoding="utf-8")
+    return json_path, md_path

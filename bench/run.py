@@ -1,0 +1,235 @@
+"""The benchmark: generate (or reuse) the databases, serve cardops and a bare-Flask baseline with gunicorn in
+production configuration, drive every scenario with wrk, count SQL statements, write bench/results/.
+
+    python -m bench.run --db postgresql+psycopg://postgres@127.0.0.1:5432/cardops_bench --requests 1000000
+    make bench BENCH_REQUESTS=1000000 BENCH_DB=postgresql+psycopg://postgres@127.0.0.1:5432/cardops_bench
+
+The growth comparison runs every scenario on a second, small database (``--small-requests``, default 10,000,
+named ``<db>_small``). Everything listens on and targets 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import secrets
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from .generate import generate, read_stamp
+from .report import load_average, machine, write
+from .scenarios import CLERK, INTAKE_CLERKS, SCENARIOS, SUPERVISOR, Context, issue_tokens, load_samples, sign_in
+from .server import (
+    ROOT,
+    Gunicorn,
+    GunicornSettings,
+    boost,
+    machine_busy_seconds,
+    process_cpu_seconds,
+    run_wrk,
+    wait_for_quiet,
+    write_spec,
+)
+
+DEFAULT_DATA_KEY = "cardops-bench-data-key-not-a-secret"  # generated data only; override with CARDOPS_DATA_KEY
+PUBLIC_STATUS_LIMIT = "1000000 per minute"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def small_url(url: str) -> str:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return str(parsed.set(database=parsed.database.replace(".sqlite3", "") + "_small.sqlite3"))
+    return parsed.set(database=f"{parsed.database}_small").render_as_string(hide_password=False)
+
+
+def server_env(url: str, data_key: str, secret_key: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CARDOPS_", "DATABASE_URL", "FLASK_"))}
+    env.update({
+        "CARDOPS_ENV": "production", "SECRET_KEY": secret_key, "CARDOPS_DATA_KEY": data_key,
+        "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "PUBLIC_STATUS_RATE_LIMIT": PUBLIC_STATUS_LIMIT,
+    })
+    return env
+
+
+def database_backends(engine: sa.Engine) -> list[int]:
+    """The PostgreSQL backends serving this database (the server's pools), for CPU accounting."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        return list(conn.scalars(sa.text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")))
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(server: Gunicorn, spec: Path, args, log, engine: sa.Engine | None = None) -> dict:
+    quiet = wait_for_quiet(timeout=args.quiet_wait) if args.quiet_wait else None
+    workers = server.worker_pids()
+    backends = database_backends(engine) if engine is not None else []
+    if args.boost:
+        boost(backends)
+    before = (process_cpu_seconds(workers), process_cpu_seconds(backends), children_cpu(), machine_busy_seconds())
+    load = load_average()
+    result = run_wrk(server.base_url, spec, duration=args.duration, connections=args.connections,
+                     threads=args.wrk_threads)
+    after = (process_cpu_seconds(workers), process_cpu_seconds(backends), children_cpu(), machine_busy_seconds())
+    used = [b - a for a, b in zip(before, after, strict=True)]
+    result["cpu_s"] = {"gunicorn": round(used[0], 1), "postgres": round(used[1], 1), "wrk": round(used[2], 1),
+                       "other": round(max(0.0, used[3] - used[0] - used[1] - used[2]), 1)}
+    result["load_average"] = load
+    if quiet is not None:
+        result["quiet"] = quiet
+    lat = result["latency_us"]
+    log(f"    {result['rps']:8,.0f} req/s  p50 {lat['p50'] / 1000:6.1f}  p95 {lat['p95'] / 1000:6.1f}  "
+        f"p99 {lat['p99'] / 1000:6.1f} ms  errors {result['errors']}  cpu s: {result['cpu_s']}"
+        + (f"  e.g. {result['samples'][:200]}" if result["errors"] else ""))
+    return result
+
+
+def run_size(url: str, requests: int, args, settings: GunicornSettings, data_key: str, workdir: Path, log,
+             *, count_sql: bool) -> dict:
+    stamp = read_stamp(url)
+    wanted = {"requests": requests, "outlets": args.outlets}
+    if args.reuse and stamp and all(stamp.get(k) == v for k, v in wanted.items()):
+        log(f"reusing {sa.engine.make_url(url).database} (generated {stamp.get('now')})")
+        generation = {**stamp, "reused": True}
+    else:
+        generation = generate(url, requests=requests, data_key=data_key, outlets=args.outlets, seed=args.seed,
+                              log=log)
+    from cardops import create_app
+
+    secret_key = secrets.token_urlsafe(32)
+    env = server_env(url, data_key, secret_key)
+    os.environ.update({k: env[k] for k in ("SECRET_KEY", "CARDOPS_DATA_KEY")})
+    overrides = {"SQLALCHEMY_DATABASE_URI": url, "PUBLIC_STATUS_RATE_LIMIT": PUBLIC_STATUS_LIMIT,
+                 "SESSION_COOKIE_SECURE": False}
+    app = create_app("production", **overrides)
+    endpoints = set(app.view_functions)
+    engine = sa.create_engine(url)
+    scenarios: dict[str, dict] = {}
+    with Gunicorn("wsgi:app", args.port, settings, env, workdir / "gunicorn.log", "/healthz",
+                  root=args.app_root) as server:
+        ctx = Context(engine=engine, data_key=data_key, base_url=server.base_url, endpoints=endpoints)
+        ctx.tokens = issue_tokens(app, [CLERK, SUPERVISOR, *INTAKE_CLERKS])
+        load_samples(ctx)
+        log("  warming up (5 s of API reads)")
+        warm = write_spec(workdir / "warm.lua", SCENARIOS["api_detail"].build(ctx) + SCENARIOS["api_list"].build(ctx),
+                          args.wrk_threads)
+        run_wrk(server.base_url, warm, duration=5, connections=args.connections, threads=args.wrk_threads)
+        for name in args.scenarios:
+            scenario = SCENARIOS[name]
+            if scenario.needs and scenario.needs not in endpoints:
+                scenarios[name] = {"skipped": f"the app has no {scenario.needs} page yet"}
+                log(f"  {name}: skipped ({scenarios[name]['skipped']})")
+                continue
+            if "reissue.queue" in endpoints:  # a fresh sign-in per scenario: sessions end after 15 idle minutes
+                ctx.cookies = {u: sign_in(server.base_url, u) for u in (CLERK, SUPERVISOR)}
+            log(f"  {name}: {scenario.title}")
+            spec = write_spec(workdir / f"{name}.lua", scenario.build(ctx), args.wrk_threads)
+            scenarios[name] = measure(server, spec, args, log, engine)
+            time.sleep(1)
+    counts = None
+    if count_sql:
+        from .district import BENCH_PASSWORD
+        from .sqlcounts import measure as measure_sql
+
+        counting_app = create_app("production", CARDOPS_COUNT_SQL=True, **overrides)
+        counts = measure_sql(counting_app, ctx, BENCH_PASSWORD)
+        for row in counts:
+            log(f"  SQL {row['endpoint']}: {row['counts']}")
+    engine.dispose()
+    return {"generation": generation, "scenarios": scenarios, "sql_counts": counts}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB",
+                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/cardops_bench"))
+    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--small-requests", type=int, default=10_000, help="growth comparison size; 0: none")
+    parser.add_argument("--outlets", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true", help="reuse databases generated earlier with equal size")
+    parser.add_argument("--duration", type=int, default=20, help="seconds per scenario")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=GunicornSettings.workers)
+    parser.add_argument("--worker-class", default=GunicornSettings.worker_class, choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=GunicornSettings.threads, help="gthread threads per worker")
+    parser.add_argument("--port", type=int, default=8801)
+    parser.add_argument("--quiet-wait", type=int, default=60,
+                        help="before each scenario wait up to this many seconds for the machine to be idle (0: don't)")
+    parser.add_argument("--boost", action="store_true",
+                        help="run gunicorn, wrk and this database's PostgreSQL backends at nice -10 (root; for "
+                             "shared machines, so other people's work disturbs the figures less)")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset")
+    parser.add_argument("--app-root", type=Path, default=ROOT,
+                        help="serve cardops from this checkout (e.g. a git worktree, for before/after figures)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--name", help="file stem for the results (default: date and size)")
+    args = parser.parse_args(argv)
+    args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = set(args.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios {sorted(unknown)}; known: {', '.join(SCENARIOS)}")
+    from config import normalise_database_url
+
+    url = normalise_database_url(args.db)
+    data_key = os.environ.get("CARDOPS_DATA_KEY") or DEFAULT_DATA_KEY
+    settings = GunicornSettings(args.workers, args.worker_class, args.threads)
+
+    def log(message: str) -> None:
+        print(message, flush=True)
+
+    if args.boost:
+        boost([os.getpid()])  # inherited by gunicorn and wrk
+    workdir = Path(tempfile.mkdtemp(prefix="cardops-bench-"))
+    results = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+               "load_average_start": load_average(),
+               "settings": {"gunicorn": settings.describe(), "connections": args.connections,
+                            "wrk_threads": args.wrk_threads, "duration": args.duration,
+                            "public_status_limit": PUBLIC_STATUS_LIMIT, "outlets": args.outlets,
+                            "boost": args.boost, "quiet_wait": args.quiet_wait},
+               "sizes": {}}
+    log(f"cardops benchmark: {settings.describe()}, {args.connections} connections, {args.duration} s per scenario; "
+        f"work files in {workdir}")
+    with Gunicorn("bench.baseline_app:app", args.port + 1, settings, server_env(url, data_key, "baseline"),
+                  workdir / "baseline.log", "/hello") as baseline:
+        spec = write_spec(workdir / "baseline.lua", [{"type": "get", "paths": ["/hello"], "headers": {}}],
+                          args.wrk_threads)
+        run_wrk(baseline.base_url, spec, duration=3, connections=args.connections, threads=args.wrk_threads)
+        log("  baseline: bare Flask /hello")
+        results["baseline"] = measure(baseline, spec, args, log)
+    sizes = [(url, args.requests)]
+    if args.small_requests and args.small_requests != args.requests:
+        sizes.insert(0, (small_url(url), args.small_requests))
+    for size_url, requests in sizes:
+        log(f"database of {requests:,} requests")
+        outcome = run_size(size_url, requests, args, settings, data_key, workdir, log,
+                           count_sql=requests == args.requests)
+        results["sizes"][str(requests)] = {k: v for k, v in outcome.items() if k != "sql_counts"}
+        if outcome["sql_counts"] is not None:
+            results["sql_counts"] = outcome["sql_counts"]
+    with sa.create_engine(url).connect() as conn:
+        results["postgres"] = (conn.scalar(sa.text("SELECT version()")).split(" on ")[0]
+                               if conn.dialect.name == "postgresql" else "SQLite")
+    json_path, md_path = write(results, args.out, args.name)
+    log(f"results: {md_path} and {json_path}")
+    missed = [t for t in results["targets"] if not t["met"]]
+    for target in missed:
+        log(f"  target missed: {target['target']} ({target['value']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
