@@ -26,20 +26,26 @@ def public(view):
 
 def _authenticate_bearer():
     from cardops.auth.models import ApiToken
-    from cardops.auth.services import user_for_token
+    from cardops.auth.services import token_for_secret
 
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    user = user_for_token(secret.strip())
-    if user is not None:
-        now = utcnow()
-        # Record use at most hourly: a write per API call would cost every read endpoint.
+    token = token_for_secret(secret.strip())
+    if token is None:
+        return None
+    user = token.user
+    now = utcnow()
+    stale = now - TOKEN_TOUCH_INTERVAL
+    # Record use at most hourly: a write per API call would cost every read endpoint, and so would the commit
+    # (it expires the loaded user, whom the view would then load again). Decided on the row just read; the
+    # UPDATE re-checks it so concurrent calls of one token still write once.
+    if token.last_used_at is None or token.last_used_at < stale:
         db.session.execute(
             update(ApiToken)
-            .where(ApiToken.token_hash == ApiToken.hash_token(secret.strip()))
-            .where((ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < now - TOKEN_TOUCH_INTERVAL))
+            .where(ApiToken.id == token.id)
+            .where((ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < stale))
             .values(last_used_at=now)
             .execution_options(synchronize_session=False)
         )

@@ -7,6 +7,7 @@ import secrets
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from cardops.audit import services as audit
 from cardops.auth.models import OUTLET_ROLES, ApiToken, Role, User
@@ -200,16 +201,23 @@ def revoke_all_tokens(user: User) -> int:
     return result.rowcount or 0
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user owning an unrevoked token, or None."""
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The unrevoked token of an active user matching ``secret``, or None."""
     if not secret:
         return None
     token = db.session.scalars(
         select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_token(secret))
-    ).first()
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))  # one statement on every API call
+    ).unique().first()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    return token.user
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user owning an unrevoked token, or None."""
+    token = token_for_secret(secret)
+    return token.user if token is not None else None
 
 
 def get_user_or_404(user_id: int) -> User:
