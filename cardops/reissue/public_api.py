@@ -9,6 +9,7 @@ from sqlalchemy import select
 from cardops.api.core import api_blueprint, json_ok, public
 from cardops.core.errors import NotFound, ValidationError
 from cardops.extensions import db, limiter
+from cardops.outlets.models import Outlet
 from cardops.reissue.models import ReissueRequest
 from cardops.reissue.workflow import STATUS_LABELS, Status
 
@@ -30,14 +31,16 @@ def lookup_status(number: str | None, id_last4: str | None) -> dict:
         raise ValidationError(fields={k: "必填" for k, v in (("number", number), ("id_last4", id_last4)) if not v})
     if len(number) > 32 or len(id_last4) != 4:
         raise NotFound("未找到该申请")
-    found = db.session.scalars(
-        select(ReissueRequest).where(ReissueRequest.number == number,
-                                     ReissueRequest.applicant_id_last4 == id_last4)
+    # Only the columns shown: loading the request object would also load its checks, flags and users.
+    found = db.session.execute(
+        select(ReissueRequest.number, ReissueRequest.status, Outlet.code, Outlet.name)
+        .join(Outlet, Outlet.id == ReissueRequest.outlet_id)
+        .where(ReissueRequest.number == number, ReissueRequest.applicant_id_last4 == id_last4)
     ).first()
     if found is None:
         raise NotFound("未找到该申请")
     return {"number": found.number, "status": found.status, "status_label": STATUS_LABELS[Status(found.status)],
-            "outlet_code": found.outlet.code, "outlet_name": found.outlet.name}
+            "outlet_code": found.code, "outlet_name": found.name}
 
 
 @bp.get("/status")

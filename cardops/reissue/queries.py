@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, selectinload
 
+from cardops.auth.models import User
 from cardops.core.access import get_scoped_or_404, scope_to_actor
 from cardops.core.errors import ValidationError
 from cardops.core.i18n import N_
@@ -16,7 +17,7 @@ from cardops.core.timeutil import local_midnight_utc, local_today, utcnow
 from cardops.core.workdays import subtract_working_days
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
-from cardops.reissue.models import ReissueRequest
+from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent
 from cardops.reissue.workflow import Kind, RiskLevel, Status
 
 R = ReissueRequest
@@ -26,8 +27,19 @@ OVERDUE_WORKING_DAYS = 2
 UNCOLLECTED_DAYS = 30
 
 
+# The people on a request (who took it in, checked, reviewed, acted) are shown by name; their roles are not
+# needed, and User.role_rows' eager "selectin" would cost one more query per set of them on every read.
+PEOPLE_WITHOUT_ROLES = (
+    defaultload(R.created_by).lazyload(User.role_rows),
+    defaultload(R.reviewed_by).lazyload(User.role_rows),
+    defaultload(R.checks).defaultload(RequestCheck.by).lazyload(User.role_rows),
+)
+
+
 def get_request_or_404(actor, number: str, *, with_events: bool = False) -> ReissueRequest:
-    options = [selectinload(R.events)] if with_events else []
+    options = list(PEOPLE_WITHOUT_ROLES)
+    if with_events:
+        options.append(selectinload(R.events).defaultload(RequestEvent.actor).lazyload(User.role_rows))
     return get_scoped_or_404(R, actor, R.number == (number or "").strip().upper(), options=options)
 
 
@@ -123,7 +135,7 @@ def list_requests(actor, filters: RequestFilters, *, review_first: bool = False)
     if filters.q:
         stmt = _search(stmt, filters.q)
     order = [RISK_ORDER, R.created_at] if review_first else [R.created_at.desc(), R.id.desc()]
-    return stmt.order_by(*order)
+    return stmt.order_by(*order).options(*PEOPLE_WITHOUT_ROLES)
 
 
 def queue_counts(actor) -> dict[str, int]:
