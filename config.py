@@ -106,6 +106,12 @@ class Config:
     # Days from submission to the expected card date printed on the receipt.
     CARD_PRODUCTION_DAYS = _env_int("CARD_PRODUCTION_DAYS", 10)
 
+    # Lists: a total of at least PAGINATION_BIG_TOTAL rows is counted at most every PAGINATION_BIG_TOTAL_SECONDS
+    # per process (count(*) over years of history costs more than the page itself); smaller totals are always
+    # counted. 0 seconds: always count.
+    PAGINATION_BIG_TOTAL = _env_int("PAGINATION_BIG_TOTAL", 10_000)
+    PAGINATION_BIG_TOTAL_SECONDS = _env_int("PAGINATION_BIG_TOTAL_SECONDS", 60)
+
     # Benchmark mode counts SQL statements per request (X-SQL-Count header); off in normal operation.
     CARDOPS_COUNT_SQL = _env_bool("CARDOPS_COUNT_SQL", False)
 

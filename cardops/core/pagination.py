@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
@@ -61,8 +63,40 @@ def parse_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int
 def paginate(stmt: Select, page: int, per_page: int, *, count_stmt: Select | None = None, scalars=True) -> Page:
     if count_stmt is None:
         count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
-    total = db.session.scalar(count_stmt) or 0
+    total = _total(count_stmt)
     query = stmt.limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(query) if scalars else db.session.execute(query)
     items = list(result.unique() if scalars else result)
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def _total(count_stmt: Select) -> int:
+    """The number of matching rows, counted on every call while it is small (queues, searches: exact and live).
+
+    A big total (an outlet's whole history, the audit log: ``count(*)`` over hundreds of thousands of rows, its
+    cost growing with the years) is reused for ``PAGINATION_BIG_TOTAL_SECONDS`` by the process that counted it,
+    for exactly the same query and parameters. The items themselves are always read fresh; only a figure like
+    "73,460 requests" may lag by those seconds.
+    """
+    config = current_app.config
+    threshold = config.get("PAGINATION_BIG_TOTAL", 10_000)
+    seconds = config.get("PAGINATION_BIG_TOTAL_SECONDS", 60)
+    if not seconds:
+        return db.session.scalar(count_stmt) or 0
+    cache_key = count_stmt._generate_cache_key()  # the statement's structure and its bound values
+    key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams)) if cache_key else None
+    remembered = current_app.extensions.setdefault("cardops_big_totals", {})
+    now = time.monotonic()
+    hit = remembered.get(key) if key is not None else None
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    total = db.session.scalar(count_stmt) or 0
+    if key is not None and total >= threshold:
+        if len(remembered) >= 512:  # filters are few, but never let the memory grow without bound
+            remembered.clear()
+        remembered[key] = (now + seconds, total)
+    return total
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list | set | frozenset) else value
