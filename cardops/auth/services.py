@@ -59,14 +59,29 @@ def authenticate(username: str, password: str, *, ip: str | None = None) -> User
     return user
 
 
-def _register_failure(user: User, ip: str | None) -> None:
+def confirm_password(user: User, password: str | None, *, ip: str | None = None) -> bool:
+    """Re-authentication before a sensitive step (a supervisor approving a high-risk request).
+
+    A wrong password counts like a failed sign-in: audited, and the fifth locks the account, so a session left
+    open at a counter cannot be used to guess the supervisor's password.
+    """
+    if user.is_locked():
+        audit.record("auth.reauth_refused_locked", actor=user, ip=ip, outlet_id=user.outlet_id)
+        return False
+    if user.check_password(password or ""):
+        return True
+    _register_failure(user, ip, during="reauth")
+    return False
+
+
+def _register_failure(user: User, ip: str | None, during: str = "login") -> None:
     # Increment in SQL so concurrent wrong guesses cannot overwrite each other's count.
     db.session.execute(
         update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(user, ["failed_logins"])
-    detail = {"reason": "bad_password", "failures": user.failed_logins}
+    detail = {"reason": "bad_password", "failures": user.failed_logins, "during": during}
     if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
         user.locked_until = utcnow() + current_app.config["LOGIN_LOCK_DURATION"]
         user.failed_logins = 0

@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from cardops.auth import services as accounts
 from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import Conflict, DomainError, Forbidden, ValidationError
 from cardops.core.forms import show_error_on_form
@@ -264,7 +265,8 @@ def review(number: str):
         decision = form.decision.data
         problem = refusal(actor, req, decision) if decision in ("approve", "reject") else None
         if problem is None and decision == "approve" and needs_password \
-                and not actor.check_password(form.password.data or ""):
+                and not accounts.confirm_password(actor, form.password.data, ip=request.remote_addr):
+            db.session.commit()  # the failed re-authentication is audited and counts towards the lockout
             form.password.errors = [_("密码不正确，请重新输入您的登录密码")]
             status = 403
         else:

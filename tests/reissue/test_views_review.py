@@ -97,6 +97,26 @@ def test_supervisor_approving_high_risk_re_enters_the_password(web, clerk, super
     assert r.status == "submitted" and r.review_level == "district"
 
 
+def test_wrong_re_entered_passwords_are_audited_and_lock_like_failed_sign_ins(app, web, clerk, supervisor):
+    from sqlalchemy import select
+
+    from cardops.audit.models import AuditEntry
+    from cardops.extensions import db
+
+    r = high_risk_request(clerk, supervisor)
+    web.login("supervisor")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        response = web.post(review_path(r), {"decision": "approve", "password": "guess", "version": r.version})
+        assert response.status_code == 403
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == supervisor.id)).all()
+    assert actions.count("auth.login_failed") == app.config["LOGIN_MAX_FAILURES"] - 1
+    assert "auth.account_locked" in actions
+    assert supervisor.is_locked()
+    # Locked: even the right password no longer approves, and nothing changed on the request.
+    response = web.post(review_path(r), {"decision": "approve", "password": DEMO_PASSWORD, "version": r.version})
+    assert response.status_code == 403 and r.status == "pending_review"
+
+
 def test_supervisor_rejects_high_risk_without_the_password(web, clerk, supervisor):
     r = high_risk_request(clerk, supervisor)
     response = web.login("supervisor").post(review_path(r), {"decision": "reject", "reason": "持卡人已故",
