@@ -18,8 +18,8 @@ from cardops.admin.forms import (
 from cardops.auth import services as accounts
 from cardops.auth.models import ApiToken, Role, User, UserRole
 from cardops.core.access import current_actor, roles_required
-from cardops.core.errors import DomainError, NotFound
-from cardops.core.forms import show_error_on_form
+from cardops.core.errors import NotFound
+from cardops.core.forms import run_for_form
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.extensions import db
 from cardops.outlets import services as outlets
@@ -61,17 +61,12 @@ def user_create():
     form = UserCreateForm()
     _outlet_choices(form)
     if form.validate_on_submit():
-        try:
-            user = accounts.create_user(
-                current_actor(), username=form.username.data, display_name=form.display_name.data,
-                roles=form.roles.data, outlet=outlets.outlet_by_code(form.outlet.data),
-                password=form.password.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error_on_form(form, error)
-        else:
-            db.session.commit()
+        outcome = run_for_form(form, lambda: accounts.create_user(
+            current_actor(), username=form.username.data, display_name=form.display_name.data,
+            roles=form.roles.data, outlet=outlets.outlet_by_code(form.outlet.data), password=form.password.data,
+        ))
+        if outcome.ok:
+            user = outcome.value
             flash(_("已创建用户 %(username)s", username=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -87,14 +82,10 @@ def user_edit(user_id: int):
         form.roles.data = sorted(user.roles)
         form.outlet.data = user.outlet.code if user.outlet else ""
     if form.validate_on_submit():
-        try:
-            accounts.update_user(current_actor(), user, display_name=form.display_name.data,
-                                 roles=form.roles.data, outlet=outlets.outlet_by_code(form.outlet.data))
-        except DomainError as error:
-            db.session.rollback()
-            show_error_on_form(form, error)
-        else:
-            db.session.commit()
+        outcome = run_for_form(form, lambda: accounts.update_user(
+            current_actor(), user, display_name=form.display_name.data, roles=form.roles.data,
+            outlet=outlets.outlet_by_code(form.outlet.data)))
+        if outcome.ok:
             flash(_("已保存"), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
@@ -159,14 +150,9 @@ def outlet_list():
 def outlet_create():
     form = OutletForm()
     if form.validate_on_submit():
-        try:
-            outlets.create_outlet(current_actor(), code=form.code.data, name=form.name.data,
-                                  active=form.active.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error_on_form(form, error)
-        else:
-            db.session.commit()
+        outcome = run_for_form(form, lambda: outlets.create_outlet(
+            current_actor(), code=form.code.data, name=form.name.data, active=form.active.data))
+        if outcome.ok:
             flash(_("已添加网点"), "success")
             return redirect(url_for("admin.outlet_list"))
     return render_template("admin/outlet_form.html", form=form, outlet=None)
@@ -197,14 +183,10 @@ def tokens():
                          db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))]
     new_secret = None
     if form.validate_on_submit():
-        try:
-            _, new_secret = accounts.issue_token(current_actor(), db.session.get(User, form.user.data),
-                                                 form.name.data or "api")
-        except DomainError as error:
-            db.session.rollback()
-            show_error_on_form(form, error)
-        else:
-            db.session.commit()
+        outcome = run_for_form(form, lambda: accounts.issue_token(
+            current_actor(), db.session.get(User, form.user.data), form.name.data or "api"))
+        if outcome.ok:
+            _, new_secret = outcome.value
     rows = db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
     return render_template("admin/tokens.html", form=form, tokens=rows, new_secret=new_secret,
                            post_form=PostForm())

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from cardops.core.errors import Conflict, DomainError, RateLimited, ValidationError
+from cardops.core.forms import settle
 from cardops.core.i18n import translate
 
 HTTP_CODES = {
@@ -61,12 +62,7 @@ def safe_back_url(default: str) -> str:
 
 
 def render_domain_error(error: DomainError):
-    from cardops.extensions import db
-
-    if error.persist:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    settle(error)
     if wants_json():
         response = jsonify(error.to_dict())
         return response, error.status

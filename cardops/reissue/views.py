@@ -14,7 +14,7 @@ from sqlalchemy import select
 from cardops.auth import services as accounts
 from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import Conflict, DomainError, Forbidden, ValidationError
-from cardops.core.forms import show_error_on_form
+from cardops.core.forms import run_for_form, settle, show_error_on_form
 from cardops.core.i18n import translate
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.extensions import db
@@ -23,7 +23,7 @@ from cardops.reissue import pickup, services
 from cardops.reissue.forms import ArriveForm, CheckForm, IntakeForm, ReasonForm, ReviewForm, VersionedForm, choices
 from cardops.reissue.permissions import available_actions, refusal
 from cardops.reissue.queries import RequestFilters, get_request_or_404, list_requests, queue_counts
-from cardops.reissue.web import forget_id_numbers, init_templates, qr_svg, settle
+from cardops.reissue.web import forget_id_numbers, init_templates, qr_svg
 from cardops.reissue.workflow import (
     CHECKABLE_STATUSES,
     STEP_LABELS,
@@ -96,16 +96,12 @@ def intake():
                                            blank=_("请选择受理网点"))
     status = 200
     if form.validate_on_submit():
-        try:
-            created = services.intake(actor, form.to_service_data(with_outlet=actor.is_supervisor))
-        except DomainError as error:
-            settle(error)
-            show_error_on_form(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash(_("已受理 %(number)s，请逐项完成身份核验。", number=created.number), "success")
-            return redirect(url_for(".detail", number=created.number))
+        outcome = run_for_form(form, lambda: services.intake(
+            actor, form.to_service_data(with_outlet=actor.is_supervisor)))
+        if outcome.ok:
+            flash(_("已受理 %(number)s，请逐项完成身份核验。", number=outcome.value.number), "success")
+            return redirect(url_for(".detail", number=outcome.value.number))
+        status = outcome.status
     forget_id_numbers(form.applicant_id_number, form.agent_id_number)
     return render_template("reissue/intake.html", form=form), status
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import DomainError, NotFound, ValidationError
-from cardops.core.forms import show_error_on_form
+from cardops.core.forms import run_for_form, settle, show_error_on_form
 from cardops.core.i18n import translate
 from cardops.extensions import db
 from cardops.reissue import arrivals as batch
@@ -15,7 +15,7 @@ from cardops.reissue import pickup, services
 from cardops.reissue.errors import PickupTokenInvalid
 from cardops.reissue.forms import ArrivalForm, PickupForm
 from cardops.reissue.queries import get_request_or_404
-from cardops.reissue.web import forget_id_numbers, settle
+from cardops.reissue.web import forget_id_numbers
 from cardops.reissue.workflow import STATUS_LABELS, Status
 
 bp = Blueprint("cards", __name__)
@@ -47,15 +47,14 @@ def arrivals():
     results = source = None
     status = 200
     if form.validate_on_submit():
-        try:
+        def arrive_rows():
             source, rows = _arrival_rows(form)
-            results = batch.apply_arrivals(actor, rows)
-        except DomainError as error:
-            settle(error)
-            show_error_on_form(form, error)
-            status = error.status
-        else:
-            db.session.commit()
+            return source, batch.apply_arrivals(actor, rows)
+
+        outcome = run_for_form(form, arrive_rows)
+        status = outcome.status
+        if outcome.ok:
+            source, results = outcome.value
             # Ready for the next card: the single-number field is emptied (a scanner types into it).
             form.number.data = form.card_number.data = ""
     return render_template("reissue/arrivals.html", form=form, results=results, source=source,

@@ -9,9 +9,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from cardops.core import pii
-from cardops.core.errors import DomainError
 from cardops.core.i18n import N_
-from cardops.extensions import db
 from cardops.reissue import workflow
 from cardops.reissue.queries import QUEUE_LABELS, queue_counts
 from cardops.risk.models import WATCHLIST_REASON_LABELS
@@ -55,14 +53,6 @@ def forget_id_numbers(*fields) -> None:
         field.data = ""
         field.raw_data = []
         field.render_kw = {**(field.render_kw or {}), "placeholder": hint}
-
-
-def settle(error: DomainError) -> None:
-    """After a refused action: keep what the refusal recorded (an audited failed pickup), drop the rest."""
-    if error.persist:
-        db.session.commit()
-    else:
-        db.session.rollback()
 
 
 def init_templates(state) -> None:

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 
 from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import DomainError, ValidationError
-from cardops.core.forms import show_error_on_form
+from cardops.core.forms import run_for_form, settle
 from cardops.core.i18n import translate
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.extensions import db
-from cardops.reissue.web import forget_id_numbers, settle
+from cardops.reissue.web import forget_id_numbers
 from cardops.risk import watchlist as service
 from cardops.risk.forms import WatchlistAddForm, WatchlistRemoveForm
 
@@ -25,17 +25,12 @@ def watchlist():
     form = WatchlistAddForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            entry = service.add_entry(current_actor(), {"id_number": form.id_number.data,
-                                                        "reason": form.reason.data, "note": form.note.data})
-        except DomainError as error:
-            settle(error)
-            show_error_on_form(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash(_("已加入预警名单：%(masked)s", masked=entry.id_masked), "success")
+        outcome = run_for_form(form, lambda: service.add_entry(current_actor(), {
+            "id_number": form.id_number.data, "reason": form.reason.data, "note": form.note.data}))
+        if outcome.ok:
+            flash(_("已加入预警名单：%(masked)s", masked=outcome.value.id_masked), "success")
             return redirect(url_for(".watchlist"))
+        status = outcome.status
     forget_id_numbers(form.id_number)
     try:
         page, per_page = parse_page_args(request.args, default_per_page=50)
