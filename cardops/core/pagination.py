@@ -71,30 +71,30 @@ def paginate(stmt: Select, page: int, per_page: int, *, count_stmt: Select | Non
 
 
 def _total(count_stmt: Select) -> int:
-    """The number of matching rows, counted on every call while it is small (queues, searches: exact and live).
+    """The number of matching rows, counted on every call while counting is cheap (queues, searches: exact, live).
 
-    A big total (an outlet's whole history, the audit log: ``count(*)`` over hundreds of thousands of rows, its
-    cost growing with the years) is reused for ``PAGINATION_BIG_TOTAL_SECONDS`` by the process that counted it,
-    for exactly the same query and parameters. The items themselves are always read fresh; only a figure like
-    "73,460 requests" may lag by those seconds.
+    A total that took ``PAGINATION_SLOW_COUNT_MS`` or more to count — ``count(*)`` over an outlet's years of
+    history, the audit log, a filter no index narrows — is reused for ``PAGINATION_TOTAL_SECONDS`` by the process
+    that counted it, for exactly the same query and parameters. The items are always read fresh; only a figure
+    like "73,460 requests" may lag by those seconds.
     """
     config = current_app.config
-    threshold = config.get("PAGINATION_BIG_TOTAL", 10_000)
-    seconds = config.get("PAGINATION_BIG_TOTAL_SECONDS", 60)
+    seconds = config.get("PAGINATION_TOTAL_SECONDS", 60)
     if not seconds:
         return db.session.scalar(count_stmt) or 0
     cache_key = count_stmt._generate_cache_key()  # the statement's structure and its bound values
     key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams)) if cache_key else None
-    remembered = current_app.extensions.setdefault("cardops_big_totals", {})
-    now = time.monotonic()
+    remembered = current_app.extensions.setdefault("cardops_slow_totals", {})
+    started = time.monotonic()
     hit = remembered.get(key) if key is not None else None
-    if hit is not None and hit[0] > now:
+    if hit is not None and hit[0] > started:
         return hit[1]
     total = db.session.scalar(count_stmt) or 0
-    if key is not None and total >= threshold:
+    finished = time.monotonic()
+    if key is not None and (finished - started) * 1000 >= config.get("PAGINATION_SLOW_COUNT_MS", 20):
         if len(remembered) >= 512:  # filters are few, but never let the memory grow without bound
             remembered.clear()
-        remembered[key] = (now + seconds, total)
+        remembered[key] = (finished + seconds, total)
     return total
 
 
