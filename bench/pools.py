@@ -10,6 +10,7 @@ audit entries appended to the chain under the head row's lock — in one transac
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -62,7 +63,8 @@ def add_counter_requests(engine: sa.Engine, data_key: str, *, clerk_username: st
             phone = f"137{rng.randrange(10 ** 8):08d}"
             name = make_name(rng)
             number = f"{clerk.code}-{today:%Y%m%d}-{last - count + 1 + i:04d}"
-            people.append((number, id_number))
+            created = now - timedelta(milliseconds=50 * (count - i))  # one after the other, as at a counter
+            people.append((number, id_number, created))
             requests.append({
                 "number": number, "outlet_id": clerk.outlet_id, "kind": "lost", "channel": "in_person",
                 "status": "intake", "version": 1 + (len(STEPS_LOST_IN_PERSON) if checks_passed else 0),
@@ -70,15 +72,15 @@ def add_counter_requests(engine: sa.Engine, data_key: str, *, clerk_username: st
                 "applicant_id_hash": cipher.blind_index(id_number), "applicant_id_masked": mask_id_number(id_number),
                 "applicant_id_last4": id_number[-4:], "applicant_phone_enc": cipher.encrypt(phone),
                 "applicant_phone_hash": cipher.blind_index(phone), "applicant_phone_masked": mask_phone(phone),
-                "risk_level": "low", "created_by_id": clerk.id, "created_at": now, "updated_at": now,
+                "risk_level": "low", "created_by_id": clerk.id, "created_at": created, "updated_at": created,
             })
         table = tables["reissue_requests"]
         ids = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), requests).scalars()
         checks, events, audit_rows = [], [], []
         chain = ChainWriter(audit_rows.append, seq=head.seq, last_hash=head.last_hash)
-        for request_id, (number, id_number) in zip(ids, people, strict=True):
+        for request_id, (number, id_number, created) in zip(ids, people, strict=True):
             events.append({"request_id": request_id, "action": "intake", "from_status": None, "to_status": "intake",
-                           "actor_id": clerk.id, "at": now})
+                           "actor_id": clerk.id, "at": created})
             chain.append((utcnow(), clerk.id, clerk.username, "reissue.intake", "reissue_request", number,
                           clerk.outlet_id, "127.0.0.1", {"kind": "lost", "channel": "in_person",
                                                          "applicant": mask_id_number(id_number), "risk": "low"}))
@@ -97,4 +99,4 @@ def add_counter_requests(engine: sa.Engine, data_key: str, *, clerk_username: st
                                                         for row in audit_rows])
         conn.execute(sa.text("UPDATE audit_head SET seq = :s, last_hash = :h WHERE id = 1"),
                      {"s": chain.seq, "h": chain.last_hash})
-    return [number for number, _ in people]
+    return [number for number, _, _ in people]

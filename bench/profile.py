@@ -20,7 +20,17 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .run import DEFAULT_DATA_KEY, PUBLIC_STATUS_LIMIT, server_env
-from .scenarios import CLERK, INTAKE_CLERKS, SCENARIOS, SUPERVISOR, Context, issue_tokens, load_samples, sign_in
+from .scenarios import (
+    CLERK,
+    COUNTER_CLERK,
+    INTAKE_CLERKS,
+    SCENARIOS,
+    SUPERVISOR,
+    Context,
+    issue_tokens,
+    load_samples,
+    sign_in,
+)
 from .server import ROOT, Gunicorn, GunicornSettings, run_wrk, write_spec
 
 
@@ -70,7 +80,7 @@ def main(argv=None) -> int:
     with Gunicorn("wsgi:app", args.port, GunicornSettings(), env, workdir / "gunicorn.log", "/healthz",
                   root=args.app_root) as server:
         ctx = Context(engine=engine, data_key=data_key, base_url=server.base_url, endpoints=set(app.view_functions))
-        ctx.tokens = issue_tokens(app, [CLERK, SUPERVISOR, *INTAKE_CLERKS])
+        ctx.tokens = issue_tokens(app, [CLERK, COUNTER_CLERK, SUPERVISOR, *INTAKE_CLERKS])
         load_samples(ctx)
         ctx.cookies = {u: sign_in(server.base_url, u) for u in (CLERK, SUPERVISOR)}
         spec = write_spec(workdir / "spec.lua", SCENARIOS[args.scenario].build(ctx), 2)

@@ -99,7 +99,10 @@ def markdown(results: dict) -> str:
                          f"{gen.get('people', 0):,} people, {gen.get('outlets')} outlets; "
                          + (f"**{gen['total_s']:.0f} s**" if "total_s" in gen else "reused")
                          + (f", database {gen['database_bytes'] / 1e9:.1f} GB" if gen.get("database_bytes") else "")
-                         + ".")
+                         + (" (generated before this run, reused)" if gen.get("reused") else "") + ".")
+            if gen.get("timings_s"):
+                lines.append("Generation phases (s): " + ", ".join(f"{k} {v:.0f}" for k, v in gen["timings_s"].items())
+                             + ".")
             lines.append("")
         lines += ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | × baseline | load avg |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|"]

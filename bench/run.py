@@ -24,7 +24,17 @@ import sqlalchemy as sa
 
 from .generate import generate, read_stamp
 from .report import load_average, machine, write
-from .scenarios import CLERK, INTAKE_CLERKS, SCENARIOS, SUPERVISOR, Context, issue_tokens, load_samples, sign_in
+from .scenarios import (
+    CLERK,
+    COUNTER_CLERK,
+    INTAKE_CLERKS,
+    SCENARIOS,
+    SUPERVISOR,
+    Context,
+    issue_tokens,
+    load_samples,
+    sign_in,
+)
 from .server import (
     ROOT,
     Gunicorn,
@@ -120,7 +130,7 @@ def run_size(url: str, requests: int, args, settings: GunicornSettings, data_key
     with Gunicorn("wsgi:app", args.port, settings, env, workdir / "gunicorn.log", "/healthz",
                   root=args.app_root) as server:
         ctx = Context(engine=engine, data_key=data_key, base_url=server.base_url, endpoints=endpoints)
-        ctx.tokens = issue_tokens(app, [CLERK, SUPERVISOR, *INTAKE_CLERKS])
+        ctx.tokens = issue_tokens(app, [CLERK, COUNTER_CLERK, SUPERVISOR, *INTAKE_CLERKS])
         load_samples(ctx)
         log("  warming up (5 s of API reads)")
         warm = write_spec(workdir / "warm.lua", SCENARIOS["api_detail"].build(ctx) + SCENARIOS["api_list"].build(ctx),
@@ -137,13 +147,15 @@ def run_size(url: str, requests: int, args, settings: GunicornSettings, data_key
             log(f"  {name}: {scenario.title}")
             spec = write_spec(workdir / f"{name}.lua", scenario.build(ctx), args.wrk_threads)
             scenarios[name] = measure(server, spec, args, log, engine)
+            if name == "intake":  # submits cost about what intakes do: twice the rate, with room to spare
+                ctx.submit_pool = max(1500, int(scenarios[name]["rps"] * 2 * args.duration))
             time.sleep(1)
     counts = None
     if count_sql:
         from .district import BENCH_PASSWORD
         from .sqlcounts import measure as measure_sql
 
-        counting_app = create_app("production", CARDOPS_COUNT_SQL=True, **overrides)
+        counting_app = create_app("production", CARDOPS_COUNT_SQL=True, PAGINATION_TOTAL_SECONDS=0, **overrides)
         counts = measure_sql(counting_app, ctx, BENCH_PASSWORD)
         for row in counts:
             log(f"  SQL {row['endpoint']}: {row['counts']}")

@@ -21,6 +21,9 @@ from .population import GIVEN, SURNAMES
 from .server import USER_AGENT
 
 CLERK = "pt01-clerk-03"  # the clerk whose day is measured (not a trainer; PT01 exists in both modes)
+# Checks and submits work on waiting requests made in bulk; they sit at another outlet so that the measured
+# clerk's queues keep a real day's shape.
+COUNTER_CLERK = "pt10-clerk-05"
 INTAKE_CLERKS = [f"pt{n:02d}-clerk-{4 + n % 10:02d}" for n in range(1, 11)]  # intake spread over the outlets
 SUPERVISOR = "supervisor-01"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -47,6 +50,7 @@ class Context:
     searches: list[str] = field(default_factory=list)
     public: list[tuple[str, str]] = field(default_factory=list)
     cookies: dict[str, str] = field(default_factory=dict)
+    submit_pool: int = 6000  # sized from the write rate once the intake scenario has run
 
     def bearer(self, username: str) -> dict:
         return {"Authorization": f"Bearer {self.tokens[username]}", "User-Agent": USER_AGENT}
@@ -162,18 +166,21 @@ def intake(ctx):
              "nonce": unused_nonce(ctx.engine, "9")}]
 
 
-def check(ctx, pool: int = 4000):
-    numbers = add_counter_requests(ctx.engine, ctx.data_key, clerk_username=CLERK, count=pool, checks_passed=False,
-                                   nonce=unused_nonce(ctx.engine, "8"))
+def check(ctx, pool: int = 2000):
+    """Each thread walks its share of the pool, recording the next step of each request in turn."""
+    numbers = add_counter_requests(ctx.engine, ctx.data_key, clerk_username=COUNTER_CLERK, count=pool,
+                                   checks_passed=False, nonce=unused_nonce(ctx.engine, "8"))
     return [{"type": "check", "numbers": numbers, "steps": ["id_document", "face_match", "loss_report"],
-             "headers": {**ctx.bearer(CLERK), "Content-Type": "application/json"}}]
+             "headers": {**ctx.bearer(COUNTER_CLERK), "Content-Type": "application/json"}}]
 
 
-def submit(ctx, pool: int = 12000):
-    numbers = add_counter_requests(ctx.engine, ctx.data_key, clerk_username=CLERK, count=pool, checks_passed=True,
-                                   nonce=unused_nonce(ctx.engine, "8"))
+def submit(ctx, pool: int | None = None):
+    """Each request can be submitted once: the pool holds what the write rate measured so far can use up."""
+    pool = pool or ctx.submit_pool
+    numbers = add_counter_requests(ctx.engine, ctx.data_key, clerk_username=COUNTER_CLERK, count=pool,
+                                   checks_passed=True, nonce=unused_nonce(ctx.engine, "8"))
     return [{"type": "submit", "numbers": numbers,
-             "headers": {**ctx.bearer(CLERK), "Content-Type": "application/json"}}]
+             "headers": {**ctx.bearer(COUNTER_CLERK), "Content-Type": "application/json"}}]
 
 
 MIX = (  # a clerk's day: mostly looking things up, some counter work, the supervisor now and then
@@ -188,7 +195,8 @@ def mixed(ctx):
         scenario = SCENARIOS[name]
         if scenario.needs and scenario.needs not in ctx.endpoints:
             continue
-        built = scenario.build(ctx, 3000) if name in ("check", "submit") else scenario.build(ctx)
+        built = scenario.build(ctx, 1000 if name == "check" else None) if name in ("check", "submit") \
+            else scenario.build(ctx)
         for item in built:
             items.append({**item, "weight": weight})
     return items

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .pools import add_counter_requests, unused_nonce
-from .scenarios import CLERK, SUPERVISOR, Context
+from .scenarios import CLERK, COUNTER_CLERK, SUPERVISOR, Context
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PAGE_SIZES = (10, 50)
@@ -32,7 +32,8 @@ def _login(client, username: str, password: str) -> None:
 def measure(app, ctx: Context, password: str) -> list[dict]:
     """``[{endpoint, counts: {10: n, 50: n} | {"-": n}, equal}]`` for every page and API call.
 
-    ``app`` must have been created with ``CARDOPS_COUNT_SQL=True`` (the counter is wired in at start-up)."""
+    ``app`` must have been created with ``CARDOPS_COUNT_SQL=True`` (the counter is wired in at start-up) and
+    ``PAGINATION_TOTAL_SECONDS=0``: every total counted, so that both page sizes run the same statements."""
     rows = []
     clerk_api = {"Authorization": f"Bearer {ctx.tokens[CLERK]}"}
     supervisor_api = {"Authorization": f"Bearer {ctx.tokens[SUPERVISOR]}"}
@@ -58,7 +59,7 @@ def measure(app, ctx: Context, password: str) -> list[dict]:
         public_number, last4 = ctx.public[0]
         rows.append({"endpoint": "GET /api/v1/public/status", "counts": {"-": _count(client.get(
             f"/api/v1/public/status?number={public_number}&id_last4={last4}"))}})
-        rows += _writes(client, ctx, clerk_api)
+        rows += _writes(client, ctx, {"Authorization": f"Bearer {ctx.tokens[COUNTER_CLERK]}"})
     if "reissue.queue" in ctx.endpoints:
         with app.test_client() as client:
             _login(client, CLERK, password)
@@ -82,10 +83,10 @@ def measure(app, ctx: Context, password: str) -> list[dict]:
 def _writes(client, ctx: Context, headers: dict) -> list[dict]:
     from .pools import STEPS_LOST_IN_PERSON
 
-    waiting = add_counter_requests(ctx.engine, ctx.data_key, clerk_username=CLERK, count=2, checks_passed=False,
-                                   nonce=unused_nonce(ctx.engine, "8"))
-    ready = add_counter_requests(ctx.engine, ctx.data_key, clerk_username=CLERK, count=1, checks_passed=True,
-                                 nonce=unused_nonce(ctx.engine, "8"))
+    waiting = add_counter_requests(ctx.engine, ctx.data_key, clerk_username=COUNTER_CLERK, count=2,
+                                   checks_passed=False, nonce=unused_nonce(ctx.engine, "8"))
+    ready = add_counter_requests(ctx.engine, ctx.data_key, clerk_username=COUNTER_CLERK, count=1,
+                                 checks_passed=True, nonce=unused_nonce(ctx.engine, "8"))
     from cardops.core.pii import id_check_char
 
     first17 = f"7{unused_nonce(ctx.engine, '7'):03d}00" + "19800101" + "001"
