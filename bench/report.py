@@ -29,15 +29,29 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def cpu_ms(run: dict) -> str:
+    """CPU milliseconds per request spent in gunicorn and in this database's PostgreSQL backends."""
+    cpu, requests = run.get("cpu_s"), run.get("requests")
+    if not cpu or not requests:
+        return ""
+    return f"{cpu['gunicorn'] * 1000 / requests:.1f} + {cpu['postgres'] * 1000 / requests:.1f}"
+
+
 def _ms(us) -> str:
     return f"{us / 1000:.1f}"
+
+
+def baseline_rps(results: dict) -> float:
+    """The bare-Flask rate, measured before and after the scenarios (their mean: the machine may drift)."""
+    runs = [results[k]["rps"] for k in ("baseline", "baseline_end") if k in results]
+    return sum(runs) / len(runs)
 
 
 def evaluate(results: dict) -> list[dict]:
     """Each target of the issue, met or missed, at the largest size."""
     sizes = sorted(results["sizes"], key=int)
     largest = results["sizes"][sizes[-1]]["scenarios"]
-    baseline = results["baseline"]["rps"]
+    baseline = baseline_rps(results)
     verdicts = []
     for name, run in largest.items():
         if "skipped" in run:
@@ -71,7 +85,8 @@ def evaluate(results: dict) -> list[dict]:
 def markdown(results: dict) -> str:
     meta, settings = results["machine"], results["settings"]
     sizes = sorted(results["sizes"], key=int)
-    baseline = results["baseline"]
+    baseline, base_rps = results["baseline"], baseline_rps(results)
+    end = results.get("baseline_end")
     lines = [
         f"# cardops benchmark — {results['date']}",
         "",
@@ -85,8 +100,10 @@ def markdown(results: dict) -> str:
         f"the {meta['cores']} cores). Load average at start: {results['load_average_start']}.",
         "",
         f"Baseline (bench/baseline_app.py, bare Flask, no database, same gunicorn settings): "
-        f"**{baseline['rps']:,.0f} req/s**, p50 {_ms(baseline['latency_us']['p50'])} ms, "
-        f"p95 {_ms(baseline['latency_us']['p95'])} ms, errors {baseline['errors']}.",
+        f"**{base_rps:,.0f} req/s** (mean of {baseline['rps']:,.0f} before the scenarios"
+        + (f" and {end['rps']:,.0f} after them" if end else "") + f"), p50 {_ms(baseline['latency_us']['p50'])} ms, "
+        f"p95 {_ms(baseline['latency_us']['p95'])} ms, errors {baseline['errors']}. Sizes are measured side by "
+        "side, scenario by scenario (each database has its own server).",
         "",
     ]
     for size in sizes:
@@ -104,7 +121,7 @@ def markdown(results: dict) -> str:
                 lines.append("Generation phases (s): " + ", ".join(f"{k} {v:.0f}" for k, v in gen["timings_s"].items())
                              + ".")
             lines.append("")
-        lines += ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | × baseline | load avg |",
+        lines += ["| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | × baseline | CPU ms/req app + db |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for name, run in data["scenarios"].items():
             if "skipped" in run:
@@ -112,7 +129,7 @@ def markdown(results: dict) -> str:
                 continue
             lat = run["latency_us"]
             lines.append(f"| {name} | {run['rps']:,.0f} | {_ms(lat['p50'])} | {_ms(lat['p95'])} | {_ms(lat['p99'])}"
-                         f" | {run['errors']} | {run['rps'] / baseline['rps']:.1%} | {run.get('load_average', '')} |")
+                         f" | {run['errors']} | {run['rps'] / base_rps:.1%} | {cpu_ms(run)} |")
         lines.append("")
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]

@@ -11,12 +11,15 @@ named ``<db>_small``). Everything listens on and targets 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import secrets
+import signal
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -106,8 +109,24 @@ def measure(server: Gunicorn, spec: Path, args, log, engine: sa.Engine | None = 
     return result
 
 
-def run_size(url: str, requests: int, args, settings: GunicornSettings, data_key: str, workdir: Path, log,
-             *, count_sql: bool) -> dict:
+@dataclass
+class Target:
+    """One database size, served by its own gunicorn: sizes run side by side, each scenario on one size right
+    after the other, so that the growth ratio compares measurements taken a minute apart, not half an hour."""
+
+    requests: int
+    url: str
+    generation: dict
+    app: object
+    engine: sa.Engine
+    env: dict
+    overrides: dict
+    scenarios: dict = field(default_factory=dict)
+    ctx: Context | None = None
+    server: Gunicorn | None = None
+
+
+def prepare(url: str, requests: int, args, data_key: str, log) -> Target:
     stamp = read_stamp(url)
     wanted = {"requests": requests, "outlets": args.outlets}
     if args.reuse and stamp and all(stamp.get(k) == v for k, v in wanted.items()):
@@ -118,49 +137,56 @@ def run_size(url: str, requests: int, args, settings: GunicornSettings, data_key
                               log=log)
     from cardops import create_app
 
-    secret_key = secrets.token_urlsafe(32)
-    env = server_env(url, data_key, secret_key)
+    env = server_env(url, data_key, secrets.token_urlsafe(32))
     os.environ.update({k: env[k] for k in ("SECRET_KEY", "CARDOPS_DATA_KEY")})
     overrides = {"SQLALCHEMY_DATABASE_URI": url, "PUBLIC_STATUS_RATE_LIMIT": PUBLIC_STATUS_LIMIT,
                  "SESSION_COOKIE_SECURE": False}
-    app = create_app("production", **overrides)
-    endpoints = set(app.view_functions)
-    engine = sa.create_engine(url)
-    scenarios: dict[str, dict] = {}
-    with Gunicorn("wsgi:app", args.port, settings, env, workdir / "gunicorn.log", "/healthz",
-                  root=args.app_root) as server:
-        ctx = Context(engine=engine, data_key=data_key, base_url=server.base_url, endpoints=endpoints)
-        ctx.tokens = issue_tokens(app, [CLERK, COUNTER_CLERK, SUPERVISOR, *INTAKE_CLERKS])
-        load_samples(ctx)
-        log("  warming up (5 s of API reads)")
-        warm = write_spec(workdir / "warm.lua", SCENARIOS["api_detail"].build(ctx) + SCENARIOS["api_list"].build(ctx),
-                          args.wrk_threads)
-        run_wrk(server.base_url, warm, duration=5, connections=args.connections, threads=args.wrk_threads)
-        for name in args.scenarios:
-            scenario = SCENARIOS[name]
-            if scenario.needs and scenario.needs not in endpoints:
-                scenarios[name] = {"skipped": f"the app has no {scenario.needs} page yet"}
-                log(f"  {name}: skipped ({scenarios[name]['skipped']})")
-                continue
-            if "reissue.queue" in endpoints:  # a fresh sign-in per scenario: sessions end after 15 idle minutes
-                ctx.cookies = {u: sign_in(server.base_url, u) for u in (CLERK, SUPERVISOR)}
-            log(f"  {name}: {scenario.title}")
-            spec = write_spec(workdir / f"{name}.lua", scenario.build(ctx), args.wrk_threads)
-            scenarios[name] = measure(server, spec, args, log, engine)
-            if name == "intake":  # submits cost about what intakes do: twice the rate, with room to spare
-                ctx.submit_pool = max(1500, int(scenarios[name]["rps"] * 2 * args.duration))
-            time.sleep(1)
-    counts = None
-    if count_sql:
-        from .district import BENCH_PASSWORD
-        from .sqlcounts import measure as measure_sql
+    return Target(requests, url, generation, create_app("production", **overrides), sa.create_engine(url), env,
+                  overrides)
 
-        counting_app = create_app("production", CARDOPS_COUNT_SQL=True, PAGINATION_TOTAL_SECONDS=0, **overrides)
-        counts = measure_sql(counting_app, ctx, BENCH_PASSWORD)
-        for row in counts:
-            log(f"  SQL {row['endpoint']}: {row['counts']}")
-    engine.dispose()
-    return {"generation": generation, "scenarios": scenarios, "sql_counts": counts}
+
+def start(target: Target, server: Gunicorn, args, data_key: str, workdir: Path, log) -> None:
+    """Tokens, samples and a warm-up for the target's freshly started server."""
+    target.server = server
+    ctx = Context(engine=target.engine, data_key=data_key, base_url=server.base_url,
+                  endpoints=set(target.app.view_functions))
+    ctx.tokens = issue_tokens(target.app, [CLERK, COUNTER_CLERK, SUPERVISOR, *INTAKE_CLERKS])
+    load_samples(ctx)
+    target.ctx = ctx
+    log(f"  {target.requests:,}: warming up on {server.base_url} (5 s of API reads)")
+    warm = write_spec(workdir / "warm.lua", SCENARIOS["api_detail"].build(ctx) + SCENARIOS["api_list"].build(ctx),
+                      args.wrk_threads)
+    run_wrk(server.base_url, warm, duration=5, connections=args.connections, threads=args.wrk_threads)
+
+
+def run_scenario(target: Target, name: str, args, workdir: Path, log) -> None:
+    scenario, ctx = SCENARIOS[name], target.ctx
+    if scenario.needs and scenario.needs not in ctx.endpoints:
+        target.scenarios[name] = {"skipped": f"the app has no {scenario.needs} page yet"}
+        log(f"  {name} @ {target.requests:,}: skipped ({target.scenarios[name]['skipped']})")
+        return
+    if "reissue.queue" in ctx.endpoints:  # a fresh sign-in per scenario: sessions end after 15 idle minutes
+        ctx.cookies = {u: sign_in(target.server.base_url, u) for u in (CLERK, SUPERVISOR)}
+    log(f"  {name} @ {target.requests:,}: {scenario.title}")
+    spec = write_spec(workdir / f"{name}-{target.requests}.lua", scenario.build(ctx), args.wrk_threads)
+    target.scenarios[name] = measure(target.server, spec, args, log, target.engine)
+    if name == "intake":  # submits cost about what intakes do: twice the rate, with room to spare
+        ctx.submit_pool = max(1500, int(target.scenarios[name]["rps"] * 2 * args.duration))
+    time.sleep(1)
+
+
+def count_statements(target: Target, log) -> list[dict]:
+    from cardops import create_app
+
+    from .district import BENCH_PASSWORD
+    from .sqlcounts import measure as measure_sql
+
+    counting_app = create_app("production", CARDOPS_COUNT_SQL=True, PAGINATION_TOTAL_SECONDS=0,
+                              **target.overrides)
+    counts = measure_sql(counting_app, target.ctx, BENCH_PASSWORD)
+    for row in counts:
+        log(f"  SQL {row['endpoint']}: {row['counts']}")
+    return counts
 
 
 def main(argv=None) -> int:
@@ -203,6 +229,8 @@ def main(argv=None) -> int:
     def log(message: str) -> None:
         print(message, flush=True)
 
+    # Stopped with SIGTERM (or SIGINT): unwind, so that the servers this run started are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.boost:
         boost([os.getpid()])  # inherited by gunicorn and wrk
     workdir = Path(tempfile.mkdtemp(prefix="cardops-bench-"))
@@ -215,23 +243,37 @@ def main(argv=None) -> int:
                "sizes": {}}
     log(f"cardops benchmark: {settings.describe()}, {args.connections} connections, {args.duration} s per scenario; "
         f"work files in {workdir}")
-    with Gunicorn("bench.baseline_app:app", args.port + 1, settings, server_env(url, data_key, "baseline"),
-                  workdir / "baseline.log", "/hello") as baseline:
-        spec = write_spec(workdir / "baseline.lua", [{"type": "get", "paths": ["/hello"], "headers": {}}],
-                          args.wrk_threads)
-        run_wrk(baseline.base_url, spec, duration=3, connections=args.connections, threads=args.wrk_threads)
-        log("  baseline: bare Flask /hello")
-        results["baseline"] = measure(baseline, spec, args, log)
     sizes = [(url, args.requests)]
     if args.small_requests and args.small_requests != args.requests:
         sizes.insert(0, (small_url(url), args.small_requests))
+    targets = []
     for size_url, requests in sizes:
         log(f"database of {requests:,} requests")
-        outcome = run_size(size_url, requests, args, settings, data_key, workdir, log,
-                           count_sql=requests == args.requests)
-        results["sizes"][str(requests)] = {k: v for k, v in outcome.items() if k != "sql_counts"}
-        if outcome["sql_counts"] is not None:
-            results["sql_counts"] = outcome["sql_counts"]
+        targets.append(prepare(size_url, requests, args, data_key, log))
+    baseline_spec = write_spec(workdir / "baseline.lua", [{"type": "get", "paths": ["/hello"], "headers": {}}],
+                               args.wrk_threads)
+    with contextlib.ExitStack() as stack:
+        baseline = stack.enter_context(Gunicorn("bench.baseline_app:app", args.port, settings,
+                                                server_env(url, data_key, "baseline"), workdir / "baseline.log",
+                                                "/hello"))
+        run_wrk(baseline.base_url, baseline_spec, duration=3, connections=args.connections, threads=args.wrk_threads)
+        log("  baseline: bare Flask /hello")
+        results["baseline"] = measure(baseline, baseline_spec, args, log)
+        for i, target in enumerate(targets, start=1):
+            server = stack.enter_context(Gunicorn("wsgi:app", args.port + i, settings, target.env,
+                                                  workdir / f"gunicorn-{target.requests}.log", "/healthz",
+                                                  root=args.app_root))
+            start(target, server, args, data_key, workdir, log)
+        for name in args.scenarios:
+            for target in targets:
+                run_scenario(target, name, args, workdir, log)
+        log("  baseline again: bare Flask /hello")
+        results["baseline_end"] = measure(baseline, baseline_spec, args, log)
+        largest = targets[-1]
+        results["sql_counts"] = count_statements(largest, log)
+    for target in targets:
+        results["sizes"][str(target.requests)] = {"generation": target.generation, "scenarios": target.scenarios}
+        target.engine.dispose()
     with sa.create_engine(url).connect() as conn:
         results["postgres"] = (conn.scalar(sa.text("SELECT version()")).split(" on ")[0]
                                if conn.dialect.name == "postgresql" else "SQLite")
