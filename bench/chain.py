@@ -11,11 +11,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from psycopg.types.json import Json
+
 from cardops.audit.services import GENESIS_HASH, canonical_form
 
 # Column order of the rows written; ``id`` equals ``seq`` (the chain is generated on an empty table).
 AUDIT_COLUMNS = ("id", "seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "outlet_id",
                  "ip", "detail", "prev_hash", "hash")
+
+
+def _as_is(text: bytes) -> bytes:
+    return text
 
 
 class ChainWriter:
@@ -40,8 +46,10 @@ class ChainWriter:
         if self._detail_as_json:
             # The JSON column gets the detail exactly as the canonical form wrote it (sorted keys, compact): its
             # keys are sorted, so "detail" is followed by "ip" — cheaper than encoding the dict a second time.
+            # Wrapped so that the COPY's json dumper sends this text as it is (a bare str would become a JSON
+            # string literal, which verify would then read back as a string, not the detail).
             start = payload.index(b'"detail":') + 9
-            stored_detail = payload[start:payload.rindex(b',"ip":')].decode()
+            stored_detail = Json(payload[start:payload.rindex(b',"ip":')], dumps=_as_is)
         self._write_row((self.seq, self.seq, at, actor_id, actor_name, action, object_type, object_id, outlet_id,
                          ip, stored_detail, self.last_hash, digest))
         self.last_hash = digest

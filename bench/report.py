@@ -29,6 +29,12 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def disturbed(run: dict, results: dict) -> bool:
+    """Did processes outside the benchmark take more than a tenth of the machine while this ran?"""
+    other = (run.get("cpu_s") or {}).get("other", 0)
+    return other > 0.1 * results["settings"]["duration"] * results["machine"]["cores"]
+
+
 def cpu_ms(run: dict) -> str:
     """CPU milliseconds per request spent in gunicorn and in this database's PostgreSQL backends."""
     cpu, requests = run.get("cpu_s"), run.get("requests")
@@ -73,8 +79,10 @@ def evaluate(results: dict) -> list[dict]:
             if "skipped" in run or "skipped" in small or not small:
                 continue
             ratio = run["latency_us"]["p95"] / max(small["latency_us"]["p95"], 1)
+            noisy = disturbed(run, results) or disturbed(small, results)
             verdicts.append({"target": f"{name}: p95 at {int(sizes[-1]):,} ≤ 1.5 × p95 at {int(sizes[0]):,}",
-                             "value": round(ratio, 2), "met": ratio <= GROWTH_TARGET})
+                             "value": f"{ratio:.2f}" + (" (disturbed by other load)" if noisy else ""),
+                             "met": ratio <= GROWTH_TARGET})
     for row in results.get("sql_counts", []):
         if row["equal"] is not None:
             verdicts.append({"target": f"statements independent of page size: {row['endpoint']}",
@@ -128,9 +136,13 @@ def markdown(results: dict) -> str:
                 lines.append(f"| {name} | — | — | — | — | — | — | skipped: {run['skipped']} |")
                 continue
             lat = run["latency_us"]
-            lines.append(f"| {name} | {run['rps']:,.0f} | {_ms(lat['p50'])} | {_ms(lat['p95'])} | {_ms(lat['p99'])}"
-                         f" | {run['errors']} | {run['rps'] / base_rps:.1%} | {cpu_ms(run)} |")
+            mark = " †" if disturbed(run, results) else ""
+            lines.append(f"| {name}{mark} | {run['rps']:,.0f} | {_ms(lat['p50'])} | {_ms(lat['p95'])} | "
+                         f"{_ms(lat['p99'])} | {run['errors']} | {run['rps'] / base_rps:.1%} | {cpu_ms(run)} |")
         lines.append("")
+        if any(disturbed(run, results) for run in data["scenarios"].values()):
+            lines += ["† other processes on the machine used more than 10% of its CPU during this scenario "
+                      "(see `cpu_s.other` in the JSON): these figures are disturbed.", ""]
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         lines += [f"## Growth: p95 at {int(large):,} vs {int(small):,} requests", "",
@@ -151,7 +163,8 @@ def markdown(results: dict) -> str:
             if "-" in counts:
                 lines.append(f"| {row['endpoint']} | {counts['-']} | (no paging) |")
             else:
-                lines.append(f"| {row['endpoint']} | {counts[10]} | {counts[50]} |")
+                small, large = (counts.get(n, counts.get(str(n))) for n in (10, 50))  # JSON keys are strings
+                lines.append(f"| {row['endpoint']} | {small} | {large} |")
         lines.append("")
     verdicts = results.get("targets", [])
     missed = [v for v in verdicts if not v["met"]]
@@ -171,3 +184,20 @@ def write(results: dict, directory: Path, stem: str | None = None) -> tuple[Path
     json_path.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     md_path.write_text(markdown(results), encoding="utf-8")
     return json_path, md_path
+
+
+def main(argv=None) -> int:
+    """``python -m bench.report bench/results/<run>.json``: write the run's Markdown again from its JSON."""
+    import sys
+
+    for name in argv if argv is not None else sys.argv[1:]:
+        path = Path(name)
+        results = json.loads(path.read_text(encoding="utf-8"))
+        results["targets"] = evaluate(results)
+        path.with_suffix(".md").write_text(markdown(results), encoding="utf-8")
+        print(path.with_suffix(".md"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,11 +7,13 @@ applicant, the stored risk flags are what the risk rules compute, personal data 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from bench.generate import generate
@@ -22,18 +24,39 @@ from cardops.reissue.models import ReissueRequest
 from cardops.reissue.workflow import OPEN_STATUSES
 from cardops.risk.models import WatchlistEntry
 from cardops.risk.registry import RiskContext, evaluate_all
+from config import normalise_database_url
 
 DATA_KEY = "bench-generator-test-key"
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory, app):
-    url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'generated.sqlite3'}"
+def _postgres_url() -> str | None:
+    """When the suite runs on PostgreSQL (as CI does), the generator's COPY path is tested on a sibling database."""
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url or not url.startswith(("postgres", "postgresql")):
+        return None
+    parsed = make_url(normalise_database_url(url))
+    return parsed.set(database=f"{parsed.database}_generator").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def generated(request, tmp_path_factory, app):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'generated.sqlite3'}"
+    else:
+        url = _postgres_url()
+        if url is None:
+            pytest.skip("the suite runs on SQLite: the PostgreSQL (COPY) path is tested when it runs on PostgreSQL")
     with app.app_context():
         summary = generate(url, requests=400, data_key=DATA_KEY, years=2, seed=7, log=lambda *a: None)
     engine = sa.create_engine(url)
     yield url, engine, summary
     engine.dispose()
+    if request.param == "postgresql":
+        import psycopg
+
+        admin = make_url(url).set(drivername="postgresql", database="postgres")
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 @pytest.fixture
