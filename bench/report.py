@@ -48,9 +48,11 @@ def _ms(us) -> str:
 
 
 def baseline_rps(results: dict) -> float:
-    """The bare-Flask rate, measured before and after the scenarios (their mean: the machine may drift)."""
-    runs = [results[k]["rps"] for k in ("baseline", "baseline_end") if k in results]
-    return sum(runs) / len(runs)
+    """The bare-Flask rate, measured before and after the scenarios (their mean: the machine may drift; a
+    measurement disturbed by other load on the machine is left out when the other one is not)."""
+    runs = [results[k] for k in ("baseline", "baseline_end") if k in results]
+    clean = [r for r in runs if not disturbed(r, results)] or runs
+    return sum(r["rps"] for r in clean) / len(clean)
 
 
 def evaluate(results: dict) -> list[dict]:
@@ -108,10 +110,12 @@ def markdown(results: dict) -> str:
         f"the {meta['cores']} cores). Load average at start: {results['load_average_start']}.",
         "",
         f"Baseline (bench/baseline_app.py, bare Flask, no database, same gunicorn settings): "
-        f"**{base_rps:,.0f} req/s** (mean of {baseline['rps']:,.0f} before the scenarios"
-        + (f" and {end['rps']:,.0f} after them" if end else "") + f"), p50 {_ms(baseline['latency_us']['p50'])} ms, "
-        f"p95 {_ms(baseline['latency_us']['p95'])} ms, errors {baseline['errors']}. Sizes are measured side by "
-        "side, scenario by scenario (each database has its own server).",
+        f"**{base_rps:,.0f} req/s** ({baseline['rps']:,.0f} before the scenarios"
+        + (" †" if disturbed(baseline, results) else "")
+        + (f", {end['rps']:,.0f} after them" + (" †" if disturbed(end, results) else "") if end else "")
+        + f"), errors {baseline['errors'] + (end or {}).get('errors', 0)}. Ratios use the mean of the undisturbed "
+        "baseline measurements. Sizes are measured side by side, scenario by scenario (each database has its "
+        "own server).",
         "",
     ]
     for size in sizes:
@@ -154,6 +158,16 @@ def markdown(results: dict) -> str:
             ratio = run["latency_us"]["p95"] / max(before["latency_us"]["p95"], 1)
             lines.append(f"| {name} | {_ms(before['latency_us']['p95'])} | {_ms(run['latency_us']['p95'])} | "
                          f"{ratio:.2f} |")
+        lines.append("")
+    waits = [(size, name, run["lock_waits"]) for size in sizes
+             for name, run in results["sizes"][size]["scenarios"].items() if run.get("lock_waits")
+             and SCENARIOS.get(name) and SCENARIOS[name].kind == "write"]
+    if waits:
+        lines += ["## Audited writes and the audit head lock", "",
+                  "Share of 100 ms samples in which a backend of the database waited for a lock:", "",
+                  "| scenario | size | share of samples | mean waiting |", "|---|---:|---:|---:|"]
+        lines += [f"| {name} | {int(size):,} | {w['share_with_a_waiter']:.0%} | {w['mean_waiting']:.2f} |"
+                  for size, name, w in waits]
         lines.append("")
     if results.get("sql_counts"):
         lines += ["## SQL statements per request (`CARDOPS_COUNT_SQL=1`, `X-SQL-Count`)", "",

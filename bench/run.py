@@ -18,6 +18,7 @@ import secrets
 import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -85,6 +86,41 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class LockSampler:
+    """Samples, ten times a second, how many of this database's backends wait for a lock (the audit head row
+    serialises every audited write: this shows how often a write actually queued behind another)."""
+
+    def __init__(self, engine: sa.Engine):
+        self.engine, self.samples, self.waiting = engine, 0, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with self.engine.connect() as conn:
+            while not self._stop.wait(0.1):
+                self.waiting.append(conn.scalar(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'")))
+                conn.rollback()
+
+    def __enter__(self):
+        if self.engine.dialect.name == "postgresql":
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def summary(self) -> dict | None:
+        if not self.waiting:
+            return None
+        return {"samples": len(self.waiting),
+                "share_with_a_waiter": round(sum(1 for n in self.waiting if n) / len(self.waiting), 3),
+                "mean_waiting": round(sum(self.waiting) / len(self.waiting), 3)}
+
+
 def measure(server: Gunicorn, spec: Path, args, log, engine: sa.Engine | None = None) -> dict:
     quiet = wait_for_quiet(timeout=args.quiet_wait) if args.quiet_wait else None
     workers = server.worker_pids()
@@ -93,18 +129,23 @@ def measure(server: Gunicorn, spec: Path, args, log, engine: sa.Engine | None = 
         boost(backends)
     before = (process_cpu_seconds(workers), process_cpu_seconds(backends), children_cpu(), machine_busy_seconds())
     load = load_average()
-    result = run_wrk(server.base_url, spec, duration=args.duration, connections=args.connections,
-                     threads=args.wrk_threads)
+    with LockSampler(engine) if engine is not None else contextlib.nullcontext() as locks:
+        result = run_wrk(server.base_url, spec, duration=args.duration, connections=args.connections,
+                         threads=args.wrk_threads)
     after = (process_cpu_seconds(workers), process_cpu_seconds(backends), children_cpu(), machine_busy_seconds())
     used = [b - a for a, b in zip(before, after, strict=True)]
     result["cpu_s"] = {"gunicorn": round(used[0], 1), "postgres": round(used[1], 1), "wrk": round(used[2], 1),
                        "other": round(max(0.0, used[3] - used[0] - used[1] - used[2]), 1)}
     result["load_average"] = load
+    if locks is not None and locks.summary():
+        result["lock_waits"] = locks.summary()
     if quiet is not None:
         result["quiet"] = quiet
     lat = result["latency_us"]
     log(f"    {result['rps']:8,.0f} req/s  p50 {lat['p50'] / 1000:6.1f}  p95 {lat['p95'] / 1000:6.1f}  "
         f"p99 {lat['p99'] / 1000:6.1f} ms  errors {result['errors']}  cpu s: {result['cpu_s']}"
+        + (f"  lock waits: {result['lock_waits']['share_with_a_waiter']:.0%} of samples" if "lock_waits" in result
+           else "")
         + (f"  e.g. {result['samples'][:200]}" if result["errors"] else ""))
     return result
 
