@@ -12,7 +12,7 @@ from functools import wraps
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, bindparam, false, select
 
 from cardops.core.errors import Forbidden, NotFound, Unauthenticated
 from cardops.extensions import db
@@ -60,6 +60,24 @@ def scope_to_actor(stmt: Select, model, actor) -> Select:
     if actor.outlet_id is None:
         return stmt.where(false())
     return stmt.where(model.outlet_id == actor.outlet_id)
+
+
+def scope_shape(actor) -> tuple[str, dict]:
+    """``scope_to_actor`` for statements built once: the shape of the restriction and its parameters."""
+    if sees_all_outlets(actor):
+        return "all", {}
+    if actor.outlet_id is None:
+        return "none", {}
+    return "outlet", {"scope_outlet_id": actor.outlet_id}
+
+
+def apply_scope_shape(stmt: Select, model, shape: str) -> Select:
+    """The restriction of ``scope_shape`` on a statement, with the outlet as the ``scope_outlet_id`` parameter."""
+    if shape == "outlet":
+        return stmt.where(model.outlet_id == bindparam("scope_outlet_id"))
+    if shape == "none":
+        return stmt.where(false())
+    return stmt
 
 
 def get_scoped_or_404(model, actor, *criteria, options=()):

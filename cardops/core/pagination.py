@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from cardops.core.errors import ValidationError
 from cardops.extensions import db
@@ -60,17 +60,44 @@ def parse_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int
     return page, min(per_page, MAX_PER_PAGE)
 
 
-def paginate(stmt: Select, page: int, per_page: int, *, count_stmt: Select | None = None, scalars=True) -> Page:
-    if count_stmt is None:
-        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
-    total = _total(count_stmt)
-    query = stmt.limit(per_page).offset((page - 1) * per_page)
-    result = db.session.scalars(query) if scalars else db.session.execute(query)
+@dataclass(frozen=True)
+class ListQuery:
+    """A list statement built once, run many times: its rows (page size and offset as parameters) and its count.
+
+    Building a SELECT and computing its cache key costs more Python time than running it; lists that every
+    request runs (queues, API lists) are built once per shape of filters and executed with their values as
+    parameters (see ``cardops.reissue.queries``).
+    """
+
+    rows: Select
+    count: Select
+
+    @classmethod
+    def of(cls, stmt: Select) -> ListQuery:
+        return cls(
+            rows=stmt.limit(bindparam("page_limit", type_=Integer)).offset(bindparam("page_offset", type_=Integer)),
+            count=select(func.count()).select_from(stmt.order_by(None).subquery()),
+        )
+
+
+def paginate(stmt: Select | ListQuery, page: int, per_page: int, *, params: dict | None = None,
+             scalars=True) -> Page:
+    """One page of ``stmt`` (a statement, or a ``ListQuery`` with its ``params``) and the total."""
+    if isinstance(stmt, ListQuery):
+        params = dict(params or {})
+        total = _total(stmt.count, params)
+        params.update(page_limit=per_page, page_offset=(page - 1) * per_page)
+        query = stmt.rows
+    else:
+        params = {}
+        total = _total(select(func.count()).select_from(stmt.order_by(None).subquery()), params)
+        query = stmt.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.scalars(query, params) if scalars else db.session.execute(query, params)
     items = list(result.unique() if scalars else result)
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-def _total(count_stmt: Select) -> int:
+def _total(count_stmt: Select, params: dict) -> int:
     """The number of matching rows, counted on every call while counting is cheap (queues, searches: exact, live).
 
     A total that took ``PAGINATION_SLOW_COUNT_MS`` or more to count — ``count(*)`` over an outlet's years of
@@ -81,15 +108,16 @@ def _total(count_stmt: Select) -> int:
     config = current_app.config
     seconds = config.get("PAGINATION_TOTAL_SECONDS", 60)
     if not seconds:
-        return db.session.scalar(count_stmt) or 0
-    cache_key = count_stmt._generate_cache_key()  # the statement's structure and its bound values
-    key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams)) if cache_key else None
+        return db.session.scalar(count_stmt, params) or 0
+    cache_key = count_stmt._generate_cache_key()  # the statement's structure, its bound values and parameters
+    key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams),
+           tuple(sorted((k, _hashable(v)) for k, v in params.items()))) if cache_key else None
     remembered = current_app.extensions.setdefault("cardops_slow_totals", {})
     started = time.monotonic()
     hit = remembered.get(key) if key is not None else None
     if hit is not None and hit[0] > started:
         return hit[1]
-    total = db.session.scalar(count_stmt) or 0
+    total = db.session.scalar(count_stmt, params) or 0
     finished = time.monotonic()
     if key is not None and (finished - started) * 1000 >= config.get("PAGINATION_SLOW_COUNT_MS", 20):
         if len(remembered) >= 512:  # filters are few, but never let the memory grow without bound

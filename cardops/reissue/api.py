@@ -34,7 +34,8 @@ def create():
 def index():
     actor = current_actor()
     page, per_page = parse_page_args(http.args)
-    listing = paginate(list_requests(actor, RequestFilters.from_args(http.args)), page, per_page)
+    query, params = list_requests(actor, RequestFilters.from_args(http.args))
+    listing = paginate(query, page, per_page, params=params)
     return json_ok({"items": [request_to_dict(r, actor) for r in listing.items], "page": listing.page,
                     "per_page": listing.per_page, "total": listing.total})
 

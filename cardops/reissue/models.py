@@ -19,6 +19,7 @@ from cardops.reissue.workflow import (
     Channel,
     Status,
     Step,
+    missing_steps,
     required_steps,
     review_level_needed,
 )
@@ -134,9 +135,7 @@ class ReissueRequest(db.Model):
     @property
     def missing_checks(self) -> list[Step]:
         """Required steps without a check, or whose latest check failed."""
-        latest = self.latest_checks()
-        return [step for step in self.required_checks
-                if step not in latest or latest[step].result != "pass"]
+        return missing_steps(self.required_checks, {step: c.result for step, c in self.latest_checks().items()})
 
     @property
     def review_level_needed(self) -> str | None:

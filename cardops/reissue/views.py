@@ -16,13 +16,13 @@ from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import Conflict, DomainError, Forbidden, ValidationError
 from cardops.core.forms import run_for_form, settle, show_error_on_form
 from cardops.core.i18n import translate
-from cardops.core.pagination import paginate, parse_page_args
+from cardops.core.pagination import parse_page_args
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.reissue import pickup, services
 from cardops.reissue.forms import ArriveForm, CheckForm, IntakeForm, ReasonForm, ReviewForm, VersionedForm, choices
 from cardops.reissue.permissions import available_actions, refusal
-from cardops.reissue.queries import RequestFilters, get_request_or_404, list_requests, queue_counts
+from cardops.reissue.queries import RequestFilters, get_request_or_404, queue_counts, summaries
 from cardops.reissue.web import forget_id_numbers, init_templates, qr_svg
 from cardops.reissue.workflow import (
     CHECKABLE_STATUSES,
@@ -64,7 +64,7 @@ def queue():
         flash(_("筛选条件无效，已显示全部：") + _("；").join(translate(m) for m in error.fields.values()), "error")
         filters = RequestFilters()
     page, per_page = _page_args()
-    listing = paginate(list_requests(actor, filters), page, per_page)
+    listing = summaries(actor, filters, page, per_page)
     return render_template("reissue/queue.html", listing=listing, filters=filters, counts=queue_counts(actor),
                            outlets=_outlets() if actor.is_supervisor else [])
 
@@ -77,8 +77,8 @@ def review_queue():
     if actor.is_supervisor:
         outlet_code = (request.args.get("outlet_code") or "").strip() or None
     page, per_page = _page_args()
-    stmt = list_requests(actor, RequestFilters(queue="review", outlet_code=outlet_code), review_first=True)
-    listing = paginate(stmt, page, per_page)
+    listing = summaries(actor, RequestFilters(queue="review", outlet_code=outlet_code), page, per_page,
+                        review_first=True, with_flags=True)
     refusals = {r.id: refusal(actor, r, "approve") for r in listing.items}
     return render_template("reissue/review_queue.html", listing=listing, refusals=refusals,
                            outlets=_outlets() if actor.is_supervisor else [], outlet_code=outlet_code)

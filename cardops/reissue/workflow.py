@@ -166,6 +166,11 @@ def required_steps(*, kind: str, channel: str, risk_level: str) -> list[Step]:
     return steps
 
 
+def missing_steps(required: list[Step], latest_results: dict[str, str]) -> list[Step]:
+    """Required steps without a check, or whose latest check (``step → result``) did not pass."""
+    return [step for step in required if latest_results.get(step) != "pass"]
+
+
 def applicable_steps(*, kind: str, channel: str) -> set[Step]:
     """Steps that may be recorded at all; phone call-back is always allowed (a clerk may call anyway)."""
     return set(required_steps(kind=kind, channel=channel, risk_level=RiskLevel.HIGH))
