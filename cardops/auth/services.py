@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from cardops.audit import services as audit
@@ -220,13 +221,17 @@ def token_for_secret(secret: str) -> ApiToken | None:
     """The unrevoked token of an active user matching ``secret``, or None."""
     if not secret:
         return None
-    token = db.session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_token(secret))
-        .options(joinedload(ApiToken.user).joinedload(User.role_rows))  # one statement on every API call
-    ).unique().first()
+    token = db.session.scalars(_token_by_hash(), {"token_hash": ApiToken.hash_token(secret)}).unique().first()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token
+
+
+@functools.cache
+def _token_by_hash():
+    """Built once: it runs on every API call (token, user and roles in one statement)."""
+    return (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+            .options(joinedload(ApiToken.user).joinedload(User.role_rows)))
 
 
 def user_for_token(secret: str) -> User | None:

@@ -1,6 +1,6 @@
 """Reissue requests and what hangs off them. Personal data columns come in threes: ciphertext (to decrypt
-for the holder's own documents), keyed hash (to match), masked form (to show); the full value is never stored
-in clear and never compared."""
+for the holder's own documents; deferred: loaded only when read), keyed hash (to match), masked form (to show);
+the full value is never stored in clear and never compared."""
 
 from __future__ import annotations
 
@@ -39,19 +39,19 @@ class ReissueRequest(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     applicant_name: Mapped[str] = mapped_column(String(50))
-    applicant_id_enc: Mapped[str] = mapped_column(Text)
+    applicant_id_enc: Mapped[str] = mapped_column(Text, deferred=True)
     applicant_id_hash: Mapped[str] = mapped_column(String(64))
     applicant_id_masked: Mapped[str] = mapped_column(String(18))
     applicant_id_last4: Mapped[str] = mapped_column(String(4))
-    applicant_phone_enc: Mapped[str] = mapped_column(Text)
+    applicant_phone_enc: Mapped[str] = mapped_column(Text, deferred=True)
     applicant_phone_hash: Mapped[str] = mapped_column(String(64))
     applicant_phone_masked: Mapped[str] = mapped_column(String(11))
 
     agent_name: Mapped[str | None] = mapped_column(String(50))
-    agent_id_enc: Mapped[str | None] = mapped_column(Text)
+    agent_id_enc: Mapped[str | None] = mapped_column(Text, deferred=True)
     agent_id_hash: Mapped[str | None] = mapped_column(String(64))
     agent_id_masked: Mapped[str | None] = mapped_column(String(18))
-    agent_phone_enc: Mapped[str | None] = mapped_column(Text)
+    agent_phone_enc: Mapped[str | None] = mapped_column(Text, deferred=True)
     agent_phone_hash: Mapped[str | None] = mapped_column(String(64))
     agent_phone_masked: Mapped[str | None] = mapped_column(String(11))
     agent_relation: Mapped[str | None] = mapped_column(String(20))
