@@ -6,13 +6,14 @@ until commit, SQLite takes its write lock, so the chain stays linear under concu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from cardops.audit.models import AuditEntry, AuditHead
 from cardops.core.timeutil import utcnow
@@ -52,14 +53,18 @@ def entry_hash(entry: AuditEntry) -> str:
     ).hexdigest()
 
 
+@functools.cache
+def _head_statements():
+    """The two updates of the head row every audited write makes: built once."""
+    claim = (update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + 1)
+             .returning(AuditHead.seq, AuditHead.last_hash).execution_options(synchronize_session=False))
+    seal = (update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=bindparam("entry_hash"))
+            .execution_options(synchronize_session=False))
+    return claim, seal
+
+
 def _claim_next_seq() -> tuple[int, str]:
-    row = db.session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.last_hash)
-        .execution_options(synchronize_session=False)
-    ).first()
+    row = db.session.execute(_head_statements()[0]).first()
     if row is None:  # an empty database created without the migration's head row
         db.session.add(AuditHead(id=HEAD_ID, seq=1, last_hash=GENESIS_HASH))
         db.session.flush()
@@ -103,10 +108,7 @@ def record(
     )
     entry.hash = entry_hash(entry)
     db.session.add(entry)
-    db.session.execute(
-        update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=entry.hash)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(_head_statements()[1], {"entry_hash": entry.hash})
     return entry
 
 

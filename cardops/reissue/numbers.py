@@ -3,9 +3,10 @@ concurrent intakes never share a number; a rolled-back intake gives its number b
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from cardops.extensions import db
@@ -13,13 +14,18 @@ from cardops.reissue.models import RequestCounter
 
 
 def _increment(outlet_id: int, day: date) -> int | None:
-    return db.session.execute(
-        update(RequestCounter)
-        .where(RequestCounter.outlet_id == outlet_id, RequestCounter.day == day)
-        .values(last=RequestCounter.last + 1)
-        .returning(RequestCounter.last)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    return db.session.execute(_increment_statement(), {"counter_outlet_id": outlet_id, "counter_day": day}).scalar()
+
+
+@functools.cache
+def _increment_statement():
+    """Built once: it runs on every intake."""
+    return (update(RequestCounter)
+            .where(RequestCounter.outlet_id == bindparam("counter_outlet_id"),
+                   RequestCounter.day == bindparam("counter_day"))
+            .values(last=RequestCounter.last + 1)
+            .returning(RequestCounter.last)
+            .execution_options(synchronize_session=False))
 
 
 def next_number(outlet, day: date) -> str:
