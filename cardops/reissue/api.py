@@ -16,17 +16,16 @@ bp = api_blueprint("reissue_api", __name__, "/requests")
 staff_required = roles_required("clerk", "supervisor")
 
 
-def _answer(number: str, status: int = 200):
-    actor = current_actor()
+def _answer(request, status: int = 200):
+    """Commit and answer with the request as written (the session keeps its values after the commit)."""
     db.session.commit()
-    return json_ok(request_to_dict(get_request_or_404(actor, number), actor), status)
+    return json_ok(request_to_dict(request, current_actor()), status)
 
 
 @bp.post("")
 @staff_required
 def create():
-    request = services.intake(current_actor(), json_body())
-    return _answer(request.number, 201)
+    return _answer(services.intake(current_actor(), json_body()), 201)
 
 
 @bp.get("")
@@ -52,8 +51,9 @@ def _perform(number: str, operation):
     commit, and answer with the updated request (202 when the operation says it went to review)."""
     actor = current_actor()
     body = json_body()
-    went_to_review = operation(actor, get_request_or_404(actor, number), body, expected_version=body.get("version"))
-    return _answer(number, 202 if went_to_review is True else 200)
+    request = get_request_or_404(actor, number)
+    went_to_review = operation(actor, request, body, expected_version=body.get("version"))
+    return _answer(request, 202 if went_to_review is True else 200)
 
 
 @bp.post("/<number>/checks")
