@@ -25,13 +25,18 @@ def init_app(app) -> None:
     # Templates call _() a hundred times and more per page. Flask-Babel finds the catalogue again for each call
     # (context, domain, locale, its name); looking it up once per request halves the cost of every message.
     app.jinja_env.install_gettext_callables(
-        lambda message: _request_translations().ugettext(message),
+        page_gettext,
         lambda singular, plural, n: _request_translations().ungettext(singular, plural, n),
         newstyle=True,
         pgettext=lambda context, message: _request_translations().upgettext(context, message),
         npgettext=lambda context, singular, plural, n: _request_translations().unpgettext(context, singular, plural, n),
     )
     app.jinja_env.filters["tr"] = translate
+
+
+def page_gettext(message: str) -> str:
+    """``gettext`` for what a page shows, with the request's catalogue looked up once per request."""
+    return _request_translations().ugettext(message)
 
 
 def _request_translations():

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from cardops.core import pii
-from cardops.core.i18n import N_
+from cardops.core.i18n import N_, page_gettext
 from cardops.reissue import workflow
 from cardops.reissue.queries import QUEUE_LABELS, queue_counts
 from cardops.risk.models import WATCHLIST_REASON_LABELS
@@ -55,6 +55,22 @@ def forget_id_numbers(*fields) -> None:
         field.render_kw = {**(field.render_kw or {}), "placeholder": hint}
 
 
+def _badge(kind: str, value, labels: dict, styles: dict, size: str = "") -> Markup:
+    classes = f"badge badge-{styles.get(value, 'neutral')} {kind}-badge" + (f" badge-{size}" if size else "")
+    return Markup('<span class="{}" data-{}="{}">{}</span>').format(
+        classes, kind, value, page_gettext(labels.get(value, value)))
+
+
+# Badges appear on every line of every queue: Python functions, not macros (a macro call costs several times
+# more than a function call, and a queue page has dozens of them).
+def status_badge(status, size: str = "") -> Markup:
+    return _badge("status", status, workflow.STATUS_LABELS, workflow.STATUS_BADGES, size)
+
+
+def risk_badge(level, size: str = "") -> Markup:
+    return _badge("risk", level, workflow.RISK_LABELS, workflow.RISK_BADGES, size)
+
+
 def init_templates(state) -> None:
     """Registered once with the reissue blueprint: every template (and imported macro) sees the same labels."""
     env = state.app.jinja_env
@@ -72,5 +88,7 @@ def init_templates(state) -> None:
         WATCHLIST_REASON_LABELS=WATCHLIST_REASON_LABELS,
         RELATIONS=workflow.RELATIONS,
         reissue_queue_counts=queue_counts,  # the home page's queue cards
+        status_badge=status_badge,
+        risk_badge=risk_badge,
     )
     env.filters.update(mask_name=mask_name)
