@@ -81,16 +81,19 @@ class ListQuery:
 
 
 def paginate(stmt: Select | ListQuery, page: int, per_page: int, *, params: dict | None = None,
-             scalars=True) -> Page:
-    """One page of ``stmt`` (a statement, or a ``ListQuery`` with its ``params``) and the total."""
+             scalars=True, total: int | None = None) -> Page:
+    """One page of ``stmt`` (a statement, or a ``ListQuery`` with its ``params``) and the total (counted unless
+    the caller already knows it)."""
     if isinstance(stmt, ListQuery):
         params = dict(params or {})
-        total = _total(stmt.count, params)
+        if total is None:
+            total = _total(stmt.count, params)
         params.update(page_limit=per_page, page_offset=(page - 1) * per_page)
         query = stmt.rows
     else:
         params = {}
-        total = _total(select(func.count()).select_from(stmt.order_by(None).subquery()), params)
+        if total is None:
+            total = _total(select(func.count()).select_from(stmt.order_by(None).subquery()), params)
         query = stmt.limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(query, params) if scalars else db.session.execute(query, params)
     items = list(result.unique() if scalars else result)

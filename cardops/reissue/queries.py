@@ -254,11 +254,11 @@ _PAGE_FLAGS = (select(RiskFlag.request_id, RiskFlag.reason)
 
 
 def summaries(actor, filters: RequestFilters, page: int, per_page: int, *, review_first: bool = False,
-              with_flags: bool = False) -> Page:
+              with_flags: bool = False, total: int | None = None) -> Page:
     """A page of ``RequestSummary`` for the queues: three statements (count, rows, their checks), four with
-    the flags' reasons, whatever the page size."""
+    the flags' reasons, whatever the page size; no count when the caller knows the ``total``."""
     query, params = list_requests(actor, filters, review_first=review_first, summary=True)
-    listing = paginate(query, page, per_page, params=params, scalars=False)
+    listing = paginate(query, page, per_page, params=params, scalars=False, total=total)
     items = [RequestSummary(row) for row in listing.items]
     by_id = {item.id: item for item in items}
     if by_id:
@@ -272,14 +272,13 @@ def summaries(actor, filters: RequestFilters, page: int, per_page: int, *, revie
 
 
 def queue_counts(actor) -> dict[str, int]:
-    """How many requests each queue holds for this actor, in one query."""
+    """How many requests each queue holds for this actor (the cards of the queue page), in one query."""
     scope, params = scope_shape(actor)
     return dict(db.session.execute(_queue_counts(scope), {**params, **time_params()}).one()._mapping)
 
 
 @functools.cache
 def _queue_counts(scope: str) -> Select:
-    columns = [func.count(case((criterion(), 1))).label(name) for name, (criterion, _) in QUEUES.items()
-               if name != "open"]
+    columns = [func.count(case((criterion(), 1))).label(name) for name, (criterion, _) in QUEUES.items()]
     stmt = select(*columns).select_from(R).where(or_(R.status.in_(OPEN), R.created_at >= bindparam("today_start")))
     return apply_scope_shape(stmt, R, scope)

@@ -64,8 +64,12 @@ def queue():
         flash(_("筛选条件无效，已显示全部：") + _("；").join(translate(m) for m in error.fields.values()), "error")
         filters = RequestFilters()
     page, per_page = _page_args()
-    listing = summaries(actor, filters, page, per_page)
-    return render_template("reissue/queue.html", listing=listing, filters=filters, counts=queue_counts(actor),
+    counts = queue_counts(actor)
+    # A queue tab with no other filter: its total is the count its card shows (same criteria, one statement).
+    known_total = counts.get(filters.queue) if filters.queue and filters == RequestFilters(queue=filters.queue) \
+        else None
+    listing = summaries(actor, filters, page, per_page, total=known_total)
+    return render_template("reissue/queue.html", listing=listing, filters=filters, counts=counts,
                            outlets=_outlets() if actor.is_supervisor else [])
 
 

@@ -106,6 +106,26 @@ def test_pagination(web, clerk):
     assert len(numbers_in(web.page("/requests?page=abc"))) == 5  # a bad page number is simply page 1
 
 
+def test_a_queue_tab_pages_through_the_count_its_card_shows(web, clerk, clerk2):
+    ready = [request_in("ready", clerk, clerk2) for _ in range(3)]
+    request_in("intake", clerk, clerk2)
+    web.login("clerk-a")
+    html = web.page("/requests?queue=ready&per_page=2&page=2")
+    assert count_of(html, "ready") == 3 and "第 2 / 2 页，共 3 条" in html
+    assert numbers_in(html) == [ready[0].number]
+    # With another filter the tab's total is counted for that filter, not taken from the card.
+    html = web.page("/requests?queue=ready&kind=damaged")
+    assert numbers_in(html) == [] and "共 0 条" in html
+
+
+def test_search_treats_wildcards_as_plain_characters(web, clerk):
+    new_request(clerk, applicant=person(name="张秀兰"))
+    web.login("clerk-a")
+    assert numbers_in(web.page("/requests?q=%25")) == []  # '%' matches no name, not every name
+    assert numbers_in(web.page("/requests?q=_")) == []
+    assert numbers_in(web.page("/requests?q=PT01-%25")) == []
+
+
 def test_only_one_navigation_entry_is_active(web, clerk):
     html = web.login("clerk-a").page("/requests/new")
     nav = html.split('class="mainnav"')[1].split("</nav>")[0]
