@@ -64,6 +64,11 @@ def check_columns(metadata: sa.MetaData) -> None:
                              f"required but not generated {missing}")
 
 
+def generation_people(requests: int) -> int:
+    """The default applicant pool: 60 % of the requests (over 8 years most people come once, some again)."""
+    return max(100, round(requests * 0.6))
+
+
 def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years: float = 8.0,
              people: int | None = None, seed: int = 1, now: datetime | None = None, log=print) -> dict:
     from config import Config
@@ -79,7 +84,7 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
     rng = random.Random(seed)
     now = (now or utcnow()).replace(microsecond=0)
     first_day = now - timedelta(days=round(365.25 * years) + 2)
-    people_count = people or max(100, round(requests * 0.6))
+    people_count = people or generation_people(requests)
     log(f"generating {requests:,} requests, {people_count:,} people, {outlets} outlets, {years:g} years → "
         f"{sa.engine.make_url(url).render_as_string(hide_password=True)}")
 

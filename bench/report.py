@@ -125,7 +125,8 @@ def markdown(results: dict) -> str:
         if gen:
             lines.append(f"Generated: {gen.get('requests', 0):,} requests, {gen.get('audit_entries', 0):,} audit "
                          f"entries, {gen.get('checks', 0):,} checks, {gen.get('events', 0):,} events, "
-                         f"{gen.get('people', 0):,} people, {gen.get('outlets')} outlets; "
+                         f"{gen.get('people', 0):,} people, {gen.get('outlets')} outlets, "
+                         f"{gen.get('years', 8):.2g} years of history; "
                          + (f"**{gen['total_s']:.0f} s**" if "total_s" in gen else "reused")
                          + (f", database {gen['database_bytes'] / 1e9:.1f} GB" if gen.get("database_bytes") else "")
                          + (" (generated before this run, reused)" if gen.get("reused") else "") + ".")
