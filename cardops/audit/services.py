@@ -55,11 +55,12 @@ def entry_hash(entry: AuditEntry) -> str:
 
 @functools.cache
 def _head_statements():
-    """The two updates of the head row every audited write makes: built once."""
-    claim = (update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + 1)
-             .returning(AuditHead.seq, AuditHead.last_hash).execution_options(synchronize_session=False))
-    seal = (update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=bindparam("entry_hash"))
-            .execution_options(synchronize_session=False))
+    """The two updates of the head row every audited write makes: built once, on the table (no ORM
+    bookkeeping: nothing in the session mirrors the head row)."""
+    head = AuditHead.__table__
+    claim = (update(head).where(head.c.id == HEAD_ID).values(seq=head.c.seq + 1)
+             .returning(head.c.seq, head.c.last_hash))
+    seal = update(head).where(head.c.id == HEAD_ID).values(last_hash=bindparam("entry_hash"))
     return claim, seal
 
 

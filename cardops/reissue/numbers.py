@@ -19,13 +19,12 @@ def _increment(outlet_id: int, day: date) -> int | None:
 
 @functools.cache
 def _increment_statement():
-    """Built once: it runs on every intake."""
-    return (update(RequestCounter)
-            .where(RequestCounter.outlet_id == bindparam("counter_outlet_id"),
-                   RequestCounter.day == bindparam("counter_day"))
-            .values(last=RequestCounter.last + 1)
-            .returning(RequestCounter.last)
-            .execution_options(synchronize_session=False))
+    """Built once, on the table (it runs on every intake; nothing in the session mirrors the counter)."""
+    counters = RequestCounter.__table__
+    return (update(counters)
+            .where(counters.c.outlet_id == bindparam("counter_outlet_id"), counters.c.day == bindparam("counter_day"))
+            .values(last=counters.c.last + 1)
+            .returning(counters.c.last))
 
 
 def next_number(outlet, day: date) -> str:
