@@ -128,6 +128,8 @@ def markdown(results: dict) -> str:
                          f"{gen.get('people', 0):,} people, {gen.get('outlets')} outlets, "
                          f"{gen.get('years', 8):.2g} years of history; "
                          + (f"**{gen['total_s']:.0f} s**" if "total_s" in gen else "reused")
+                         + (f" (then {gen['vacuum_s']:.0f} s of VACUUM ANALYZE to settle it, as autovacuum would)"
+                            if gen.get("vacuum_s") else "")
                          + (f", database {gen['database_bytes'] / 1e9:.1f} GB" if gen.get("database_bytes") else "")
                          + (" (generated before this run, reused)" if gen.get("reused") else "") + ".")
             if gen.get("timings_s"):
