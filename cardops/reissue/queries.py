@@ -203,7 +203,7 @@ SUMMARY_COLUMNS = (
 )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=512)  # bounded: search terms make shapes, and a user could type many
 def _list_query(shape: _ListShape) -> ListQuery:
     if shape.summary:
         stmt = (select(*SUMMARY_COLUMNS).join(User, User.id == R.created_by_id)
