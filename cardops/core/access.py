@@ -53,17 +53,9 @@ def sees_all_outlets(actor) -> bool:
     return actor.is_supervisor
 
 
-def scope_to_actor(stmt: Select, model, actor) -> Select:
-    """Add the outlet restriction for ``actor`` to a SELECT over ``model`` (which has ``outlet_id``)."""
-    if sees_all_outlets(actor):
-        return stmt
-    if actor.outlet_id is None:
-        return stmt.where(false())
-    return stmt.where(model.outlet_id == actor.outlet_id)
-
-
 def scope_shape(actor) -> tuple[str, dict]:
-    """``scope_to_actor`` for statements built once: the shape of the restriction and its parameters."""
+    """Which outlets ``actor`` may see, as the shape of the restriction (``all``, ``outlet`` or ``none``) and its
+    parameters: statements built once per shape take the actor's outlet as the ``scope_outlet_id`` parameter."""
     if sees_all_outlets(actor):
         return "all", {}
     if actor.outlet_id is None:
@@ -72,12 +64,19 @@ def scope_shape(actor) -> tuple[str, dict]:
 
 
 def apply_scope_shape(stmt: Select, model, shape: str) -> Select:
-    """The restriction of ``scope_shape`` on a statement, with the outlet as the ``scope_outlet_id`` parameter."""
+    """The restriction of ``scope_shape`` on a SELECT over ``model`` (which has ``outlet_id``)."""
     if shape == "outlet":
         return stmt.where(model.outlet_id == bindparam("scope_outlet_id"))
     if shape == "none":
         return stmt.where(false())
     return stmt
+
+
+def scope_to_actor(stmt: Select, model, actor) -> Select:
+    """Add the outlet restriction for ``actor`` to a SELECT over ``model``, its outlet bound in the statement."""
+    shape, params = scope_shape(actor)
+    stmt = apply_scope_shape(stmt, model, shape)
+    return stmt.params(**params) if params else stmt
 
 
 def get_scoped_or_404(model, actor, *criteria, options=()):

@@ -160,6 +160,9 @@ QUEUE_LABELS = {
 RISK_ORDER = case((R.risk_level == RiskLevel.HIGH, 0), (R.risk_level == RiskLevel.MEDIUM, 1), else_=2)
 
 
+FILTER_COLUMNS = {"status": R.status, "kind": R.kind, "risk": R.risk_level}  # filters that are one column's value
+
+
 @dataclass(frozen=True)
 class _ListShape:
     """What a list statement looks like, whatever the values: statements are built once per shape."""
@@ -181,7 +184,7 @@ def list_requests(actor, filters: RequestFilters, *, review_first: bool = False,
     request objects, or with ``summary`` the columns a queue shows (see ``summaries``). Run with ``paginate``."""
     scope, params = scope_shape(actor)
     terms = _search_terms(filters.q) if filters.q else []
-    for name in ("status", "kind", "risk"):
+    for name in FILTER_COLUMNS:
         if getattr(filters, name):
             params[name] = getattr(filters, name)
     if filters.outlet_code:
@@ -211,9 +214,9 @@ def _list_query(shape: _ListShape) -> ListQuery:
     else:
         stmt = select(R).options(*PEOPLE_BY_NAME, *WITH_CHECKS_AND_FLAGS)
     stmt = apply_scope_shape(stmt, R, shape.scope)
-    for name in ("status", "kind", "risk"):
+    for name, column in FILTER_COLUMNS.items():
         if getattr(shape, name):
-            stmt = stmt.where(getattr(R, "risk_level" if name == "risk" else name) == bindparam(name))
+            stmt = stmt.where(column == bindparam(name))
     if shape.outlet_code:
         stmt = stmt.where(R.outlet_id == select(Outlet.id).where(Outlet.code == bindparam("outlet_code"))
                           .scalar_subquery())
@@ -254,10 +257,17 @@ _PAGE_FLAGS = (select(RiskFlag.request_id, RiskFlag.reason)
 
 
 def summaries(actor, filters: RequestFilters, page: int, per_page: int, *, review_first: bool = False,
-              with_flags: bool = False, total: int | None = None) -> Page:
+              with_flags: bool = False, counts: dict[str, int] | None = None) -> Page:
     """A page of ``RequestSummary`` for the queues: three statements (count, rows, their checks), four with
-    the flags' reasons, whatever the page size; no count when the caller knows the ``total``."""
+    the flags' reasons, whatever the page size.
+
+    ``counts``, the queue cards' figures (``queue_counts``) when the page has them: a queue tab with no other
+    filter takes its total from its card (same criteria), without counting again.
+    """
     query, params = list_requests(actor, filters, review_first=review_first, summary=True)
+    total = None
+    if counts is not None and filters.queue and filters == RequestFilters(queue=filters.queue):
+        total = counts.get(filters.queue)
     listing = paginate(query, page, per_page, params=params, scalars=False, total=total)
     items = [RequestSummary(row) for row in listing.items]
     by_id = {item.id: item for item in items}

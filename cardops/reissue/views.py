@@ -65,10 +65,7 @@ def queue():
         filters = RequestFilters()
     page, per_page = _page_args()
     counts = queue_counts(actor)
-    # A queue tab with no other filter: its total is the count its card shows (same criteria, one statement).
-    known_total = counts.get(filters.queue) if filters.queue and filters == RequestFilters(queue=filters.queue) \
-        else None
-    listing = summaries(actor, filters, page, per_page, total=known_total)
+    listing = summaries(actor, filters, page, per_page, counts=counts)
     return render_template("reissue/queue.html", listing=listing, filters=filters, counts=counts,
                            outlets=_outlets() if actor.is_supervisor else [])
 
