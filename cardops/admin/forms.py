@@ -36,10 +36,6 @@ class DeactivateForm(FlaskForm):
     reason = TextAreaField(_l("停用原因"), validators=[DataRequired(_l("请填写停用原因")), Length(max=500)])
 
 
-class PostForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
-
-
 class OutletForm(FlaskForm):
     code = StringField(_l("网点代码"), validators=[
         DataRequired(_l("请填写网点代码")),

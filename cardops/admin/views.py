@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from cardops.admin import services as outlets
 from cardops.admin.forms import (
     DeactivateForm,
     OutletForm,
-    PostForm,
     ResetPasswordForm,
     TokenForm,
     UserCreateForm,
@@ -19,11 +19,12 @@ from cardops.auth import services as accounts
 from cardops.auth.models import ApiToken, Role, User, UserRole
 from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import NotFound
-from cardops.core.forms import run_for_form
+from cardops.core.forms import PostForm, run_for_form
+from cardops.core.handlers import safe_back_url
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.extensions import db
-from cardops.outlets import services as outlets
 from cardops.outlets.models import Outlet
+from cardops.outlets.services import outlet_by_code
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_required = roles_required(Role.ADMIN)
@@ -63,7 +64,7 @@ def user_create():
     if form.validate_on_submit():
         outcome = run_for_form(form, lambda: accounts.create_user(
             current_actor(), username=form.username.data, display_name=form.display_name.data,
-            roles=form.roles.data, outlet=outlets.outlet_by_code(form.outlet.data), password=form.password.data,
+            roles=form.roles.data, outlet=outlet_by_code(form.outlet.data), password=form.password.data,
         ))
         if outcome.ok:
             user = outcome.value
@@ -84,7 +85,7 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         outcome = run_for_form(form, lambda: accounts.update_user(
             current_actor(), user, display_name=form.display_name.data, roles=form.roles.data,
-            outlet=outlets.outlet_by_code(form.outlet.data)))
+            outlet=outlet_by_code(form.outlet.data)))
         if outcome.ok:
             flash(_("已保存"), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
@@ -102,7 +103,6 @@ def user_reset_password(user_id: int):
     form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
         accounts.reset_password(current_actor(), user, form.password.data)
-        db.session.commit()
         flash(_("已重置 %(username)s 的密码", username=user.username), "success")
     else:
         for errors in form.errors.values():
@@ -118,7 +118,6 @@ def user_deactivate(user_id: int):
     form = DeactivateForm(prefix="deactivate")
     if form.validate_on_submit():
         accounts.deactivate_user(current_actor(), user, form.reason.data)
-        db.session.commit()
         flash(_("已停用 %(username)s", username=user.username), "success")
     else:
         flash(_("请填写停用原因"), "error")
@@ -131,7 +130,6 @@ def user_reactivate(user_id: int):
     user = accounts.get_user_or_404(user_id)
     if PostForm().validate_on_submit():
         accounts.reactivate_user(current_actor(), user)
-        db.session.commit()
         flash(_("已重新启用 %(username)s", username=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -161,13 +159,12 @@ def outlet_create():
 @bp.route("/outlets/<code>", methods=["GET", "POST"])
 @admin_required
 def outlet_edit(code: str):
-    outlet = outlets.outlet_by_code(code)
+    outlet = outlet_by_code(code)
     if outlet is None:
         raise NotFound()
     form = OutletForm(obj=outlet)
     if form.validate_on_submit():
         outlets.update_outlet(current_actor(), outlet, name=form.name.data, active=form.active.data)
-        db.session.commit()
         flash(_("已保存"), "success")
         return redirect(url_for("admin.outlet_list"))
     return render_template("admin/outlet_form.html", form=form, outlet=outlet)
@@ -200,6 +197,5 @@ def token_revoke(token_id: int):
         raise NotFound()
     if PostForm().validate_on_submit():
         accounts.revoke_token(current_actor(), token)
-        db.session.commit()
         flash(_("已撤销令牌 %(prefix)s…", prefix=token.prefix), "success")
-    return redirect(request.referrer if request.referrer else url_for("admin.tokens"))
+    return redirect(safe_back_url(url_for("admin.tokens")))

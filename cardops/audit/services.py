@@ -6,14 +6,13 @@ until commit, SQLite takes its write lock, so the chain stays linear under concu
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import has_request_context, request
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 
 from cardops.audit.models import AuditEntry, AuditHead
 from cardops.core.timeutil import utcnow
@@ -53,19 +52,15 @@ def entry_hash(entry: AuditEntry) -> str:
     ).hexdigest()
 
 
-@functools.cache
-def _head_statements():
-    """The two updates of the head row every audited write makes: built once, on the table (no ORM
-    bookkeeping: nothing in the session mirrors the head row)."""
-    head = AuditHead.__table__
-    claim = (update(head).where(head.c.id == HEAD_ID).values(seq=head.c.seq + 1)
-             .returning(head.c.seq, head.c.last_hash))
-    seal = update(head).where(head.c.id == HEAD_ID).values(last_hash=bindparam("entry_hash"))
-    return claim, seal
+_HEAD = AuditHead.__table__
 
 
 def _claim_next_seq() -> tuple[int, str]:
-    row = db.session.execute(_head_statements()[0]).first()
+    """Take the next sequence number: the UPDATE row-locks the head until commit (on the table, not the ORM: nothing
+    in the session mirrors the head row)."""
+    row = db.session.execute(
+        update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq + 1).returning(_HEAD.c.seq, _HEAD.c.last_hash)
+    ).first()
     if row is None:  # an empty database created without the migration's head row
         db.session.add(AuditHead(id=HEAD_ID, seq=1, last_hash=GENESIS_HASH))
         db.session.flush()
@@ -109,7 +104,7 @@ def record(
     )
     entry.hash = entry_hash(entry)
     db.session.add(entry)
-    db.session.execute(_head_statements()[1], {"entry_hash": entry.hash})
+    db.session.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_hash=entry.hash))
     return entry
 
 

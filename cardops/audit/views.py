@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from cardops.audit.models import AuditEntry
 from cardops.audit.services import verify_chain
-from cardops.auth.models import Role
 from cardops.core.access import roles_required
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.core.timeutil import local_midnight_utc
@@ -28,7 +27,7 @@ def _local_day_start(value: str) -> datetime | None:
 
 
 @bp.route("/")
-@roles_required(Role.SUPERVISOR, Role.ADMIN)
+@roles_required("supervisor", "admin")
 def entries():
     page, per_page = parse_page_args(request.args, default_per_page=50)
     stmt = select(AuditEntry).order_by(AuditEntry.seq.desc())
@@ -47,7 +46,7 @@ def entries():
     end = _local_day_start(args.get("to", ""))
     if end is not None:
         stmt = stmt.where(AuditEntry.at < end + timedelta(days=1))
-    listing = paginate(stmt, page, per_page)
+    listing = paginate(stmt, page, per_page, bounded=True)
     outlets = {o.id: o for o in db.session.scalars(select(Outlet))}
     report = verify_chain() if args.get("verify") else None
     return render_template("audit/entries.html", listing=listing, outlets=outlets, report=report)

@@ -7,7 +7,3 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码")), Length(max=200)])
-
-
-class ConfirmPasswordForm(FlaskForm):
-    password = PasswordField(_l("请再次输入您的登录密码"), validators=[DataRequired(_l("请输入密码"))])

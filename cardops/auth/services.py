@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from cardops.audit import services as audit
@@ -22,7 +22,12 @@ TOKEN_PREFIX = "cdo_"
 
 
 class LoginRefused(DomainError):
+    """A refused sign-in. Its audit entry and the failure count must stay: the refusal is persisted."""
+
     code, status, default_message = "UNAUTHENTICATED", 401, _l("用户名或密码错误")
+
+    def __init__(self, message=None, **extra):
+        super().__init__(message, persist=True, **extra)
 
 
 class AccountLocked(LoginRefused):
@@ -218,26 +223,35 @@ def revoke_all_tokens(user: User) -> int:
 
 
 def token_for_secret(secret: str) -> ApiToken | None:
-    """The unrevoked token of an active user matching ``secret``, or None."""
+    """The unrevoked token of an active user matching ``secret``, or None (token, user and roles: one statement)."""
     if not secret:
         return None
-    token = db.session.scalars(_token_by_hash(), {"token_hash": ApiToken.hash_token(secret)}).unique().first()
+    token = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_token(secret))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    ).unique().first()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token
 
 
-@functools.cache
-def _token_by_hash():
-    """Built once: it runs on every API call (token, user and roles in one statement)."""
-    return (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
-            .options(joinedload(ApiToken.user).joinedload(User.role_rows)))
+TOKEN_TOUCH_INTERVAL = timedelta(hours=1)
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user owning an unrevoked token, or None."""
-    token = token_for_secret(secret)
-    return token.user if token is not None else None
+def touch_token(token: ApiToken) -> None:
+    """Record a token's use, at most hourly: a write on every API call would cost every read endpoint. The
+    UPDATE re-checks the time, so concurrent calls of one token still write once."""
+    now = utcnow()
+    stale = now - TOKEN_TOUCH_INTERVAL
+    if token.last_used_at is not None and token.last_used_at >= stale:
+        return
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id)
+        .where((ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < stale))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def get_user_or_404(user_id: int) -> User:

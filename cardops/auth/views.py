@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from cardops.auth import services
 from cardops.auth.forms import LoginForm
-from cardops.extensions import db
+from cardops.core.transaction import settle
 
 bp = Blueprint("auth", __name__)
 
@@ -30,10 +30,9 @@ def login():
         try:
             user = services.authenticate(form.username.data, form.password.data, ip=request.remote_addr)
         except services.LoginRefused as refused:
-            db.session.commit()  # failures and lockouts are recorded even though sign-in is refused
+            settle(refused)  # failures and lockouts are recorded even though sign-in is refused
             form.password.errors.append(refused.message)
         else:
-            db.session.commit()
             lang = session.get("lang")
             session.clear()  # no session fixation: a fresh session for the signed-in user
             login_user(user)
@@ -48,7 +47,6 @@ def login():
 def logout():
     if current_user.is_authenticated:
         services.record_logout(current_user._get_current_object())
-        db.session.commit()
     lang = session.get("lang")
     logout_user()
     session.clear()

@@ -1,9 +1,11 @@
-"""Roles and outlet scoping: the one mechanism every page, API call and export goes through.
+"""Roles and outlet scoping: the one mechanism every page, API call, export and count goes through.
 
 * ``roles_required(...)`` guards a view: unauthenticated → login (HTML) or 401 (API); wrong role → 403.
 * ``current_actor()`` is the signed-in user of the page or the Bearer token's user of the API call.
-* ``scope_to_actor(stmt, Model, actor)`` restricts any query over an outlet-owned model to what the actor may
-  see; ``get_scoped_or_404`` loads one object through it, so another outlet's object is simply "not found".
+* ``scoped(stmt, actor, outlet_column)`` restricts any query to the rows ``actor`` may see: every outlet for a
+  supervisor, their own outlet for outlet staff, nothing for anyone else; ``get_scoped_or_404`` loads one object
+  through it, so another outlet's object is simply "not found". ``in_scope`` answers the same for an object
+  already loaded. Features name their permission checks on top of these (``reissue.permissions`` …).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from functools import wraps
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, false, select
+from sqlalchemy import Select, false, or_
 
 from cardops.core.errors import Forbidden, NotFound, Unauthenticated
 from cardops.extensions import db
@@ -53,41 +55,34 @@ def sees_all_outlets(actor) -> bool:
     return actor.is_supervisor
 
 
-def scope_shape(actor) -> tuple[str, dict]:
-    """Which outlets ``actor`` may see, as the shape of the restriction (``all``, ``outlet`` or ``none``) and its
-    parameters: statements built once per shape take the actor's outlet as the ``scope_outlet_id`` parameter."""
+def works_at(actor, outlet_id: int | None) -> bool:
+    """Whether ``actor`` is staff of that outlet (supervisors belong to none)."""
+    return actor.outlet_id is not None and actor.outlet_id == outlet_id
+
+
+def in_scope(actor, outlet_id: int | None) -> bool:
+    """Whether ``actor`` may see what belongs to ``outlet_id`` (None: district-wide, supervisors only)."""
+    return sees_all_outlets(actor) or works_at(actor, outlet_id)
+
+
+def scoped(stmt: Select, actor, outlet_column, *, also=None) -> Select:
+    """``stmt`` restricted to the rows ``actor`` may see; ``also`` is a criterion for further visible rows
+    (e.g. district-wide sessions the clerk attended)."""
     if sees_all_outlets(actor):
-        return "all", {}
-    if actor.outlet_id is None:
-        return "none", {}
-    return "outlet", {"scope_outlet_id": actor.outlet_id}
+        return stmt
+    visible = [outlet_column == actor.outlet_id] if actor.outlet_id is not None else []
+    if also is not None:
+        visible.append(also)
+    return stmt.where(or_(*visible) if visible else false())
 
 
-def apply_scope_shape(stmt: Select, model, shape: str) -> Select:
-    """The restriction of ``scope_shape`` on a SELECT over ``model`` (which has ``outlet_id``)."""
-    if shape == "outlet":
-        return stmt.where(model.outlet_id == bindparam("scope_outlet_id"))
-    if shape == "none":
-        return stmt.where(false())
-    return stmt
-
-
-def scope_to_actor(stmt: Select, model, actor) -> Select:
-    """Add the outlet restriction for ``actor`` to a SELECT over ``model``, its outlet bound in the statement."""
-    shape, params = scope_shape(actor)
-    stmt = apply_scope_shape(stmt, model, shape)
-    return stmt.params(**params) if params else stmt
-
-
-def get_scoped_or_404(model, actor, *criteria, options=()):
-    stmt = scope_to_actor(select(model).where(*criteria), model, actor)
-    if options:
-        stmt = stmt.options(*options)
-    obj = db.session.scalars(stmt).unique().one_or_none()
-    if obj is None:
+def get_scoped_or_404(stmt: Select, actor, outlet_column, *, also=None):
+    found = db.session.scalars(scoped(stmt, actor, outlet_column, also=also)).unique().one_or_none()
+    if found is None:
         raise NotFound()
-    return obj
+    return found
 
 
-def can_access_outlet(actor, outlet_id: int | None) -> bool:
-    return sees_all_outlets(actor) or (actor.outlet_id is not None and actor.outlet_id == outlet_id)
+def ensure_in_scope(actor, outlet_id: int | None) -> None:
+    if not in_scope(actor, outlet_id):
+        raise NotFound()

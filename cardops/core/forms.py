@@ -1,16 +1,19 @@
-"""Form helpers shared by features: multi-checkbox fields, running a service for a submitted form, and the
-service's refusal shown on the form."""
+"""Form helpers shared by features: multi-checkbox fields, running a service for a submitted form, putting a
+service's refusal on the form, and keeping full ID numbers out of a form shown again."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
 
+from cardops.core import pii
 from cardops.core.errors import DomainError
 from cardops.core.i18n import translate
-from cardops.extensions import db
+from cardops.core.transaction import settle
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -18,27 +21,29 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+class PostForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+def form_field(form, name: str):
+    """The form field a service's field name stands for: the same name with dots as underscores
+    (``applicant.id_number`` → ``applicant_id_number``), or None."""
+    field = getattr(form, name.replace(".", "_"), None)
+    return field if field is not None and hasattr(field, "errors") else None
+
+
 def show_error_on_form(form, error: DomainError) -> None:
-    """Put a service's field errors next to the fields; anything else becomes a form-level error."""
+    """Put a service's field errors next to their fields; anything else becomes a form-level error."""
     unplaced = []
     for name, message in (error.fields or {}).items():
         message = translate(message)
-        field = getattr(form, name.split(".")[-1], None) or getattr(form, name.replace(".", "_"), None)
-        if field is not None and hasattr(field, "errors"):
+        field = form_field(form, name)
+        if field is not None:
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
         else:
             unplaced.append(message)
     if not error.fields or unplaced:
         form.form_errors.extend(unplaced or [translate(error.message)])
-
-
-def settle(error: DomainError) -> None:
-    """After a refused operation: keep what the refusal itself recorded (an audited failed pickup or
-    re-authentication, ``error.persist``), roll back everything else."""
-    if error.persist:
-        db.session.commit()
-    else:
-        db.session.rollback()
 
 
 @dataclass
@@ -49,16 +54,30 @@ class Outcome:
 
 
 def run_for_form(form, operation: Callable[[], object]) -> Outcome:
-    """Run a service for a submitted form as the request's one unit of work.
-
-    Done: commit and return the service's value. Refused: settle, put the error on the form, and return the
-    status the page should be re-rendered with (400, 409, 422 …).
-    """
+    """Run a service for a submitted form. Refused: settle, put the error on the form, and return the status the
+    page should be shown again with (400, 409, 422 …). Done: the request's unit of work commits it."""
     try:
         value = operation()
     except DomainError as error:
         settle(error)
         show_error_on_form(form, error)
         return Outcome(False, status=error.status)
-    db.session.commit()
     return Outcome(True, value)
+
+
+def forget_id_numbers(*fields) -> None:
+    """A form shown again never carries a full ID number back (SPEC §3.6): the field is emptied and, when the
+    number was valid, its masked form says which one to type again."""
+    for field in fields:
+        if not field.data:
+            continue
+        hint = _("请重新输入")
+        try:
+            masked = pii.mask_id_number(pii.normalise_id_number(field.data))
+        except pii.InvalidIdNumber:
+            pass
+        else:
+            hint = _("请重新输入 %(masked)s", masked=masked)
+        field.data = ""
+        field.raw_data = []
+        field.render_kw = {**(field.render_kw or {}), "placeholder": hint}

@@ -13,8 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from cardops.core.errors import Conflict, DomainError, RateLimited, ValidationError
-from cardops.core.forms import settle
 from cardops.core.i18n import translate
+from cardops.core.transaction import settle
 
 HTTP_CODES = {
     400: "VALIDATION_ERROR",
@@ -117,6 +117,7 @@ def init_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        settle(error)
         status = error.code or 500
         if status == 400 and wants_json():
             return render_domain_error(ValidationError(_("请求体不是有效的 JSON") if request.is_json else None))
@@ -128,6 +129,7 @@ def init_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        settle(error)
         if wants_json():
             return json_error("INTERNAL_ERROR", HTTP_MESSAGES[500], 500)
         return render_template("errors/error.html", status=500, message=HTTP_MESSAGES[500]), 500

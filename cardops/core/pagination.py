@@ -1,14 +1,17 @@
-"""Pagination for HTML lists and the API (``{items, page, per_page, total}``)."""
+"""Pagination for HTML lists and the API (``{items, page, per_page, total}``).
+
+The API's ``total`` is exact. A page shows a bounded count instead: counting every row of years of history costs
+more than the page itself, so past ``PAGE_COUNT_LIMIT`` rows a page says "10,000+" (``Page.total_is_bounded``)
+and pages on with "next".
+"""
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import Select, func, select
 
 from cardops.core.errors import ValidationError
 from cardops.extensions import db
@@ -16,6 +19,7 @@ from cardops.extensions import db
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
+PAGE_COUNT_LIMIT = 10_000
 
 
 @dataclass
@@ -24,6 +28,7 @@ class Page:
     page: int
     per_page: int
     total: int
+    total_is_bounded: bool = False  # there are more than ``total`` rows
 
     @property
     def pages(self) -> int:
@@ -35,11 +40,11 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or self.total_is_bounded
 
 
 def parse_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
-    """``page`` ≥ 1 and ``per_page`` in 1..100 (larger values are capped at 100); anything else is a 400."""
+    """``page`` ≥ 1 and ``per_page`` in 1..100; anything else is a 400 naming the parameter."""
     fields = {}
     try:
         page = int(args.get("page", 1))
@@ -50,84 +55,35 @@ def parse_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int
         page = 1
     try:
         per_page = int(args.get("per_page", default_per_page))
-        if per_page < 1:
+        if not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError
     except (TypeError, ValueError):
         fields["per_page"] = _("per_page 应为 1 到 100 之间的整数")
         per_page = default_per_page
     if fields:
         raise ValidationError(fields=fields)
-    return page, min(per_page, MAX_PER_PAGE)
+    return page, per_page
 
 
-@dataclass(frozen=True)
-class ListQuery:
-    """A list statement built once, run many times: its rows (page size and offset as parameters) and its count.
-
-    Building a SELECT and computing its cache key costs more Python time than running it; lists that every
-    request runs (queues, API lists) are built once per shape of filters and executed with their values as
-    parameters (see ``cardops.reissue.queries``).
-    """
-
-    rows: Select
-    count: Select
-
-    @classmethod
-    def of(cls, stmt: Select) -> ListQuery:
-        return cls(
-            rows=stmt.limit(bindparam("page_limit", type_=Integer)).offset(bindparam("page_offset", type_=Integer)),
-            count=select(func.count()).select_from(stmt.order_by(None).subquery()),
-        )
+def lenient_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
+    """For pages: a mistyped page number in an address shows the first page instead of an error."""
+    try:
+        return parse_page_args(args, default_per_page)
+    except ValidationError:
+        return 1, default_per_page
 
 
-def paginate(stmt: Select | ListQuery, page: int, per_page: int, *, params: dict | None = None,
-             scalars=True, total: int | None = None) -> Page:
-    """One page of ``stmt`` (a statement, or a ``ListQuery`` with its ``params``) and the total (counted unless
-    the caller already knows it)."""
-    if isinstance(stmt, ListQuery):
-        params = dict(params or {})
-        if total is None:
-            total = _total(stmt.count, params)
-        params.update(page_limit=per_page, page_offset=(page - 1) * per_page)
-        query = stmt.rows
+def paginate(stmt: Select, page: int, per_page: int, *, bounded: bool = False, scalars: bool = True) -> Page:
+    """One page of ``stmt`` and its total: exact, or (``bounded``) counted up to ``PAGE_COUNT_LIMIT``."""
+    unordered = stmt.order_by(None)
+    if bounded:
+        total = db.session.scalar(select(func.count()).select_from(unordered.limit(PAGE_COUNT_LIMIT + 1).subquery()))
     else:
-        params = {}
-        if total is None:
-            total = _total(select(func.count()).select_from(stmt.order_by(None).subquery()), params)
-        query = stmt.limit(per_page).offset((page - 1) * per_page)
-    result = db.session.scalars(query, params) if scalars else db.session.execute(query, params)
+        total = db.session.scalar(select(func.count()).select_from(unordered.subquery()))
+    total = total or 0
+    query = stmt.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.scalars(query) if scalars else db.session.execute(query)
     items = list(result.unique() if scalars else result)
-    return Page(items=items, page=page, per_page=per_page, total=total)
-
-
-def _total(count_stmt: Select, params: dict) -> int:
-    """The number of matching rows, counted on every call while counting is cheap (queues, searches: exact, live).
-
-    A total that took ``PAGINATION_SLOW_COUNT_MS`` or more to count — ``count(*)`` over an outlet's years of
-    history, the audit log, a filter no index narrows — is reused for ``PAGINATION_TOTAL_SECONDS`` by the process
-    that counted it, for exactly the same query and parameters. The items are always read fresh; only a figure
-    like "73,460 requests" may lag by those seconds.
-    """
-    config = current_app.config
-    seconds = config.get("PAGINATION_TOTAL_SECONDS", 60)
-    if not seconds:
-        return db.session.scalar(count_stmt, params) or 0
-    cache_key = count_stmt._generate_cache_key()  # the statement's structure, its bound values and parameters
-    key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams),
-           tuple(sorted((k, _hashable(v)) for k, v in params.items()))) if cache_key else None
-    remembered = current_app.extensions.setdefault("cardops_slow_totals", {})
-    started = time.monotonic()
-    hit = remembered.get(key) if key is not None else None
-    if hit is not None and hit[0] > started:
-        return hit[1]
-    total = db.session.scalar(count_stmt, params) or 0
-    finished = time.monotonic()
-    if key is not None and (finished - started) * 1000 >= config.get("PAGINATION_SLOW_COUNT_MS", 20):
-        if len(remembered) >= 512:  # filters are few, but never let the memory grow without bound
-            remembered.clear()
-        remembered[key] = (finished + seconds, total)
-    return total
-
-
-def _hashable(value):
-    return tuple(value) if isinstance(value, list | set | frozenset) else value
+    if bounded and total > PAGE_COUNT_LIMIT:
+        return Page(items, page, per_page, PAGE_COUNT_LIMIT, total_is_bounded=True)
+    return Page(items, page, per_page, total)

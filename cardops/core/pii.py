@@ -97,6 +97,15 @@ def mask_phone(value: str | None) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_name(name: str | None) -> str:
+    """``张三`` → ``张*``, ``欧阳娜娜`` → ``欧**娜``: enough to recognise one's own receipt, not to identify."""
+    if not name:
+        return ""
+    if len(name) <= 2:
+        return name[0] + "*" * (len(name) - 1)
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 class PersonalDataCipher:
     """Encryption and keyed hashing with two keys derived from one configured secret."""
 

@@ -13,7 +13,7 @@ def init_app(app) -> None:
         engine = db.engine
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _count(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+    def _count(conn, cursor, statement, parameters, context, executemany):
         if has_request_context():
             g.sql_count = g.get("sql_count", 0) + 1
 

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 BUSY_TIMEOUT_MS = 15000
 
 
-def _on_connect(dbapi_connection, connection_record):  # noqa: ARG001
+def _on_connect(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -1,14 +1,23 @@
-"""Template filters and globals shared by every feature."""
+"""What every template may use: date filters, masking, the navigation, and the features' vocabularies.
+
+A coded value (a status, a kind, a risk level …) is shown through its vocabulary, registered by its feature:
+``label('status', r.status)`` gives the translated word, ``badge('status', r.status)`` the coloured badge,
+``options('kind')`` the (value, label) pairs of a select. Badges appear on every line of every queue, so they are
+Python functions, not macros (a macro call costs several times a function call).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from flask import request, url_for
+from markupsafe import Markup
 
 from cardops.core.access import current_actor
+from cardops.core.i18n import page_gettext
 from cardops.core.navigation import nav_items
-from cardops.core.pii import mask_id_number, mask_phone
+from cardops.core.pii import mask_id_number, mask_name, mask_phone
+from cardops.core.registry import contributions
 from cardops.core.timeutil import to_local
 
 
@@ -35,14 +44,44 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def label(vocabulary: str, value) -> str:
+    """The translated word for ``value`` (the value itself when the vocabulary does not know it)."""
+    if value is None:
+        return ""
+    words = contributions().vocabularies[vocabulary].labels
+    return page_gettext(words[value]) if value in words else str(value)
+
+
+def options(vocabulary: str) -> list[tuple[str, str]]:
+    return [(str(value), page_gettext(word)) for value, word in contributions().vocabularies[vocabulary].labels.items()]
+
+
+def badge_style(vocabulary: str, value) -> str:
+    return contributions().vocabularies[vocabulary].badges.get(value, "neutral")
+
+
+def badge(vocabulary: str, value, size: str = "") -> Markup:
+    classes = f"badge badge-{badge_style(vocabulary, value)} {vocabulary}-badge" + (f" badge-{size}" if size else "")
+    return Markup('<span class="{}" data-{}="{}">{}</span>').format(classes, vocabulary, value,
+                                                                      label(vocabulary, value))
+
+
+def home_panels(actor) -> list[tuple[str, dict]]:
+    """The home page's sections for ``actor``: (template, context) in display order."""
+    panels = sorted((p for p in contributions().home_panels if p.visible_to(actor)), key=lambda p: p.order)
+    return [(p.template, p.context(actor) if p.context else {}) for p in panels]
+
+
 def init_templating(app) -> None:
     app.jinja_env.filters.update(
         datetime=format_datetime,
         date=format_date,
         mask_id=mask_id_number,
         mask_phone=mask_phone,
+        mask_name=mask_name,
     )
-    app.jinja_env.globals.update(url_with=url_with, nav_items=nav_items)
+    app.jinja_env.globals.update(url_with=url_with, nav_items=nav_items, label=label, options=options, badge=badge,
+                                 badge_style=badge_style, home_panels=home_panels)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

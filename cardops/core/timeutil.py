@@ -1,16 +1,35 @@
-"""Time in one place: naive UTC in the database, Asia/Shanghai on screen."""
+"""Time in one place: naive UTC in the database, Asia/Shanghai on screen.
+
+Everything that stamps a time asks ``utcnow()``. The demo seeder replays a year of history through the services
+with ``clock_at(moment)``, so every row and audit entry carries the time it stands for.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+_SET_CLOCK: ContextVar[datetime | None] = ContextVar("cardops_clock", default=None)
 
 
 def utcnow() -> datetime:
     """Naive UTC, the form every timestamp column stores (identical on SQLite and PostgreSQL)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    moment = _SET_CLOCK.get()
+    return moment if moment is not None else datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """``utcnow()`` answers ``moment`` (naive UTC) inside the block."""
+    token = _SET_CLOCK.set(moment)
+    try:
+        yield
+    finally:
+        _SET_CLOCK.reset(token)
 
 
 def to_local(value: datetime | None) -> datetime | None:
@@ -20,7 +39,7 @@ def to_local(value: datetime | None) -> datetime | None:
 
 
 def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
+    return to_local(utcnow()).date()
 
 
 def isoformat_utc(value: datetime | None) -> str | None:

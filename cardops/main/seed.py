@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from cardops.auth import services as accounts
@@ -10,6 +12,9 @@ from cardops.extensions import db
 from cardops.outlets.models import Outlet
 
 DEMO_PASSWORD = "Demo-2026-cardops"
+# The demo district's history starts this long ago: the accounts are opened then, the features' demo history
+# (requests, training, cases …) follows in time order up to today.
+DEMO_HISTORY_DAYS = timedelta(days=400)
 
 
 def demo_accounts(outlets: list[Outlet]) -> list[dict]:

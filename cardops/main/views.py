@@ -33,7 +33,7 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
         db_state = "ok"
-    except Exception:  # noqa: BLE001 - health checks report, they do not raise
+    except Exception:
         current_app.logger.exception("health check: database unavailable")
         db_state = "error"
     body = {"status": "ok" if db_state == "ok" else "degraded", "db": db_state}

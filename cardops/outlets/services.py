@@ -1,39 +1,18 @@
+"""Finding outlets. (Creating and changing them is administration: ``cardops.admin.services``.)"""
+
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from cardops.audit import services as audit
-from cardops.core.errors import Conflict
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 
 
-def active_outlets() -> list[Outlet]:
-    return list(db.session.scalars(select(Outlet).where(Outlet.active.is_(True)).order_by(Outlet.code)))
+def all_outlets() -> list[Outlet]:
+    return list(db.session.scalars(select(Outlet).order_by(Outlet.code)))
 
 
 def outlet_by_code(code: str | None) -> Outlet | None:
     if not code:
         return None
     return db.session.scalars(select(Outlet).where(Outlet.code == code.strip().upper())).first()
-
-
-def create_outlet(actor, *, code: str, name: str, active: bool = True) -> Outlet:
-    if outlet_by_code(code) is not None:
-        raise Conflict(_l("网点代码 %(code)s 已存在", code=code), fields={"code": _l("网点代码已存在")})
-    outlet = Outlet(code=code.strip().upper(), name=name.strip(), active=active)
-    db.session.add(outlet)
-    db.session.flush()
-    audit.record("admin.outlet_created", actor=actor, object_type="outlet", object_id=outlet.code,
-                 outlet_id=outlet.id, detail={"name": outlet.name})
-    return outlet
-
-
-def update_outlet(actor, outlet: Outlet, *, name: str, active: bool) -> Outlet:
-    before = {"name": outlet.name, "active": outlet.active}
-    outlet.name = name.strip()
-    outlet.active = active
-    audit.record("admin.outlet_updated", actor=actor, object_type="outlet", object_id=outlet.code,
-                 outlet_id=outlet.id, detail={"before": before, "after": {"name": outlet.name, "active": active}})
-    return outlet

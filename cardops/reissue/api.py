@@ -1,45 +1,43 @@
-"""Reissue endpoints of the API (SPEC §9). Thin: parse → load in scope → service → commit → request object."""
+"""Reissue endpoints of the API (SPEC §9). Thin: parse → load in scope → service → the request object; the
+request's unit of work commits. The public status look-up needs no token."""
 
 from __future__ import annotations
 
 from flask import request as http
 
-from cardops.api.core import api_blueprint, json_body, json_ok
 from cardops.core.access import current_actor, roles_required
+from cardops.core.api import api_blueprint, json_body, json_ok, json_page, public
 from cardops.core.pagination import paginate, parse_page_args
-from cardops.extensions import db
 from cardops.reissue import services
-from cardops.reissue.queries import RequestFilters, get_request_or_404, list_requests
+from cardops.reissue.public import lookup_status, status_rate_limit
+from cardops.reissue.queries import REQUEST_WITH_CHECKS, RequestFilters, get_request_or_404, requests_query
 from cardops.reissue.serializers import request_to_dict
 
-bp = api_blueprint("reissue_api", __name__, "/requests")
+bp = api_blueprint("reissue_api", __name__)
 staff_required = roles_required("clerk", "supervisor")
 
 
 def _answer(request, status: int = 200):
-    """Commit and answer with the request as written (the session keeps its values after the commit)."""
-    db.session.commit()
+    """The request as written (the session keeps its values after the commit: no second load)."""
     return json_ok(request_to_dict(request, current_actor()), status)
 
 
-@bp.post("")
+@bp.post("/requests")
 @staff_required
 def create():
     return _answer(services.intake(current_actor(), json_body()), 201)
 
 
-@bp.get("")
+@bp.get("/requests")
 @staff_required
 def index():
     actor = current_actor()
     page, per_page = parse_page_args(http.args)
-    query, params = list_requests(actor, RequestFilters.from_args(http.args))
-    listing = paginate(query, page, per_page, params=params)
-    return json_ok({"items": [request_to_dict(r, actor) for r in listing.items], "page": listing.page,
-                    "per_page": listing.per_page, "total": listing.total})
+    query = requests_query(actor, RequestFilters.from_args(http.args)).options(*REQUEST_WITH_CHECKS)
+    return json_page(paginate(query, page, per_page), lambda r: request_to_dict(r, actor))
 
 
-@bp.get("/<number>")
+@bp.get("/requests/<number>")
 @staff_required
 def detail(number: str):
     actor = current_actor()
@@ -47,8 +45,8 @@ def detail(number: str):
 
 
 def _perform(number: str, operation):
-    """Load the request in the caller's scope, run ``operation(actor, request, body, expected_version=…)``,
-    commit, and answer with the updated request (202 when the operation says it went to review)."""
+    """Load the request in the caller's scope, run ``operation(actor, request, body, expected_version=…)`` and
+    answer with the updated request (202 when the operation says it went to review)."""
     actor = current_actor()
     body = json_body()
     request = get_request_or_404(actor, number)
@@ -56,48 +54,55 @@ def _perform(number: str, operation):
     return _answer(request, 202 if went_to_review is True else 200)
 
 
-@bp.post("/<number>/checks")
+@bp.post("/requests/<number>/checks")
 @staff_required
 def record_check(number: str):
     return _perform(number, services.record_check)
 
 
-@bp.post("/<number>/submit")
+@bp.post("/requests/<number>/submit")
 @staff_required
 def submit(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.submit(actor, request, **kw))
 
 
-@bp.post("/<number>/review")
+@bp.post("/requests/<number>/review")
 @staff_required
 def review(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.review(
         actor, request, body.get("decision"), body.get("reason"), **kw))
 
 
-@bp.post("/<number>/arrive")
+@bp.post("/requests/<number>/arrive")
 @staff_required
 def arrive(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.arrive(
         actor, request, body.get("card_number"), **kw))
 
 
-@bp.post("/<number>/collect")
+@bp.post("/requests/<number>/collect")
 @staff_required
 def collect(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.collect(
         actor, request, body.get("pickup_token"), body.get("collector"), **kw))
 
 
-@bp.post("/<number>/cancel")
+@bp.post("/requests/<number>/cancel")
 @staff_required
 def cancel(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.cancel(
         actor, request, body.get("reason"), **kw))
 
 
-@bp.post("/<number>/return")
+@bp.post("/requests/<number>/return")
 @staff_required
 def return_card(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.return_card(
         actor, request, body.get("reason"), **kw))
+
+
+@bp.get("/public/status")
+@public
+@status_rate_limit
+def public_status():
+    return json_ok(lookup_status(http.args.get("number"), http.args.get("id_last4")))

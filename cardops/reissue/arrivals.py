@@ -47,8 +47,6 @@ OUTCOME_LABELS = {
     WRONG_STATE: N_("状态不符"),
     INVALID: N_("内容有误"),
 }
-OUTCOME_BADGES = {ARRIVED: "ok", ALREADY_ARRIVED: "muted", UNKNOWN: "danger", OTHER_OUTLET: "warn",
-                  WRONG_STATE: "warn", INVALID: "danger"}
 
 # After arrival a request is ready, and later collected or returned: the card came, nothing to do.
 _AFTER_ARRIVAL = frozenset({Status.READY, Status.COLLECTED, Status.RETURNED})
@@ -73,14 +71,6 @@ class ArrivalResult:
     @property
     def ok(self) -> bool:
         return self.outcome == ARRIVED
-
-    @property
-    def label(self) -> str:
-        return OUTCOME_LABELS[self.outcome]
-
-    @property
-    def badge(self) -> str:
-        return OUTCOME_BADGES[self.outcome]
 
 
 def decode_batch(data: bytes) -> str:

@@ -15,12 +15,13 @@ from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.reissue.workflow import (
     OPEN_STATUSES,
-    REVIEW_LEVEL_RANK,
     Channel,
+    ReviewLevel,
     Status,
     Step,
     missing_steps,
     required_steps,
+    review_covers,
     review_level_needed,
 )
 
@@ -138,16 +139,14 @@ class ReissueRequest(db.Model):
         return missing_steps(self.required_checks, {step: c.result for step, c in self.latest_checks().items()})
 
     @property
-    def review_level_needed(self) -> str | None:
+    def review_level_needed(self) -> ReviewLevel | None:
         return review_level_needed(self.risk_level)
 
     @property
     def review_satisfied(self) -> bool:
         """An approval at (at least) the level the current risk needs."""
-        needed = self.review_level_needed
-        if needed is None:
-            return True
-        return self.review_decision == "approve" and REVIEW_LEVEL_RANK[self.review_level] >= REVIEW_LEVEL_RANK[needed]
+        approved = self.review_level if self.review_decision == "approve" else None
+        return review_covers(approved, self.review_level_needed)
 
 
 class RequestCheck(db.Model):

@@ -3,28 +3,23 @@ concurrent intakes never share a number; a rolled-back intake gives its number b
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
 from cardops.extensions import db
 from cardops.reissue.models import RequestCounter
 
+_COUNTERS = RequestCounter.__table__
+
 
 def _increment(outlet_id: int, day: date) -> int | None:
-    return db.session.execute(_increment_statement(), {"counter_outlet_id": outlet_id, "counter_day": day}).scalar()
-
-
-@functools.cache
-def _increment_statement():
-    """Built once, on the table (it runs on every intake; nothing in the session mirrors the counter)."""
-    counters = RequestCounter.__table__
-    return (update(counters)
-            .where(counters.c.outlet_id == bindparam("counter_outlet_id"), counters.c.day == bindparam("counter_day"))
-            .values(last=counters.c.last + 1)
-            .returning(counters.c.last))
+    """The next value of the day's counter (on the table: nothing in the session mirrors the counter)."""
+    return db.session.execute(
+        update(_COUNTERS).where(_COUNTERS.c.outlet_id == outlet_id, _COUNTERS.c.day == day)
+        .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last)
+    ).scalar()
 
 
 def next_number(outlet, day: date) -> str:

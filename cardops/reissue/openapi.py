@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from cardops.api.openapi import STANDARD_ERRORS, error_response
-from cardops.reissue.workflow import RELATIONS, Channel, Kind, RiskLevel, Status, Step
+from cardops.core.openapi import STANDARD_ERRORS, error_response
+from cardops.reissue.workflow import RELATIONS, Channel, Kind, Status, Step
+from cardops.risk.registry import RiskLevel
 
 REQUEST_REF = {"$ref": "#/components/schemas/ReissueRequest"}
 NUMBER_PARAM = {"name": "number", "in": "path", "required": True, "schema": {"type": "string"},

@@ -1,26 +1,42 @@
-"""Who may do what to a request, decided once: services enforce it, templates show only allowed buttons."""
+"""Who may do what to a request, decided once: services enforce it, pages and answers show only what is allowed.
+
+Every check here stands on the outlet scope of ``cardops.core.access``; no page, serializer or public view
+compares outlets itself.
+"""
 
 from __future__ import annotations
 
+from cardops.core.access import in_scope, works_at
 from cardops.core.errors import DomainError, Forbidden, NotFound
 from cardops.core.i18n import N_
 from cardops.reissue.errors import InvalidTransition, SelfReviewForbidden
-from cardops.reissue.workflow import CHECKABLE_STATUSES, TRANSITIONS, review_level_needed
+from cardops.reissue.workflow import CHECKABLE_STATUSES, TRANSITIONS, ReviewLevel, Status, review_level_needed
 
 REVIEW_ACTIONS = frozenset({"approve", "reject"})
+# The receipt, with its pickup token, exists from submission until the card is handed over.
+RECEIPT_STATUSES = frozenset({Status.SUBMITTED, Status.READY})
 
 
 def works_on(actor, request) -> bool:
     """A supervisor works on every outlet's requests, a clerk on their own outlet's."""
-    if actor.is_supervisor:
-        return True
-    return actor.has_role("clerk") and actor.outlet_id is not None and actor.outlet_id == request.outlet_id
+    return in_scope(actor, request.outlet_id) and actor.has_role("clerk", "supervisor")
+
+
+def at_its_counter(actor, request) -> bool:
+    """A clerk of the request's own outlet: the one who hands the receipt and the card to the holder."""
+    return actor.has_role("clerk") and works_at(actor, request.outlet_id)
+
+
+def sees_pickup_token(actor, request) -> bool:
+    """The pickup token (and the receipt carrying it) is for the staff of the request's outlet, once submitted."""
+    return (request.pickup_nonce is not None and request.status in RECEIPT_STATUSES
+            and works_at(actor, request.outlet_id))
 
 
 def review_refusal(actor, request) -> DomainError | None:
     if actor.id == request.created_by_id:
         return SelfReviewForbidden()
-    if review_level_needed(request.risk_level) == "district" and not actor.is_supervisor:
+    if review_level_needed(request.risk_level) == ReviewLevel.DISTRICT and not actor.is_supervisor:
         return Forbidden(N_("高风险申请须由区卡中心督导复核"))
     return None
 

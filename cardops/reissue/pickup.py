@@ -1,5 +1,6 @@
 """Pickup tokens: signed (itsdangerous, keyed by SECRET_KEY), unguessable (a random nonce stored with the
-request) and bound to the request (its number is inside the signed payload)."""
+request) and bound to the request (its number is inside the signed payload); the receipt prints the token's
+verification URL as a QR code."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import hmac
 import re
 import secrets
 
+import qrcode
+import qrcode.image.svg
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 
 SALT = "cardops-pickup-v1"
 _TOKEN_IN_URL = re.compile(r"/verify/([A-Za-z0-9_\-.]+)")
@@ -62,4 +66,17 @@ def request_token(request) -> str | None:
 
 def verification_url(request) -> str | None:
     token = request_token(request)
-    return url_for("reissue_public.verify", token=token, _external=True) if token else None
+    return url_for("reissue.verify", token=token, _external=True) if token else None
+
+
+def qr_svg(data: str, label: str = "") -> Markup:
+    """An inline SVG QR code (vector, prints sharply; no style attributes, so the CSP allows it)."""
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M,
+                       image_factory=qrcode.image.svg.SvgPathImage)
+    qr.add_data(data)
+    qr.make(fit=True)
+    svg = qr.make_image().to_string(encoding="unicode")
+    # Size comes from the stylesheet, not from the factory's millimetres.
+    head, _, rest = svg.partition(" version=")
+    attributes = f'<svg class="qr" role="img" aria-label="{Markup.escape(label)}" version='
+    return Markup(attributes + rest) if head.startswith("<svg") else Markup(svg)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cardops.core.timeutil import isoformat_utc
 from cardops.reissue import pickup
 from cardops.reissue.models import ReissueRequest
-from cardops.reissue.workflow import Status
+from cardops.reissue.permissions import sees_pickup_token
 
 
 def _username(user) -> str | None:
@@ -21,11 +21,6 @@ def request_to_dict(request: ReissueRequest, actor) -> dict:
             "phone_masked": request.agent_phone_masked,
             "relation": request.agent_relation,
         }
-    shows_token = (
-        request.pickup_nonce is not None
-        and actor.outlet_id == request.outlet_id
-        and request.status in (Status.SUBMITTED, Status.READY)
-    )
     return {
         "number": request.number,
         "outlet_code": request.outlet.code,
@@ -59,7 +54,7 @@ def request_to_dict(request: ReissueRequest, actor) -> dict:
             "at": isoformat_utc(request.reviewed_at),
             "reason": request.review_reason,
         },
-        "pickup_token": pickup.request_token(request) if shows_token else None,
+        "pickup_token": pickup.request_token(request) if sees_pickup_token(actor, request) else None,
         "card_number": request.card_number,
         "expected_date": request.expected_date.isoformat() if request.expected_date else None,
         "collector": ({"name": request.collector_name, "role": request.collector_role}

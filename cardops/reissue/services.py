@@ -5,18 +5,20 @@ audit chain, and flushes. Committing is the caller's job (one commit per web req
 
 from __future__ import annotations
 
-import functools
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from cardops.audit import services as audit
+from cardops.auth import services as accounts
 from cardops.core import pii
 from cardops.core.errors import Forbidden, ValidationError
+from cardops.core.i18n import N_
 from cardops.core.timeutil import local_today, utcnow
+from cardops.core.validation import parse_reason
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.outlets.services import outlet_by_code
@@ -28,22 +30,24 @@ from cardops.reissue.errors import (
     ConcurrentUpdate,
     OpenRequestExists,
     PickupTokenInvalid,
+    ReauthenticationRequired,
 )
 from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, RiskFlag
 from cardops.reissue.numbers import next_number
 from cardops.reissue.permissions import ensure_allowed
-from cardops.reissue.validation import parse_check, parse_collector, parse_intake, parse_reason
+from cardops.reissue.rules import RULES
+from cardops.reissue.validation import parse_check, parse_collector, parse_intake
 from cardops.reissue.workflow import (
     OPEN_STATUSES,
     SUBMIT_FOR_REVIEW_TARGET,
     Channel,
-    RiskLevel,
+    ReviewLevel,
     Status,
     applicable_steps,
     review_level_needed,
     transition,
 )
-from cardops.risk.registry import RiskContext, evaluate_all, highest_level
+from cardops.risk.registry import RiskContext, RiskLevel, highest_level
 
 # --- helpers -----------------------------------------------------------------------------------------------
 
@@ -89,7 +93,7 @@ def risk_context() -> RiskContext:
 
 def evaluate_risk(request: ReissueRequest) -> RiskLevel:
     """Run every rule and bring the request's flags and level in line with what fires now."""
-    findings = evaluate_all(request, risk_context())
+    findings = RULES.evaluate(request, risk_context())
     current = {flag.code: flag for flag in request.flags}
     fired = {finding.code for finding in findings}
     for finding in findings:
@@ -134,17 +138,11 @@ def _intake_outlet(actor, outlet_code: str | None) -> Outlet:
     return actor.outlet
 
 
-@functools.cache
-def _open_request_statement():
-    """Built once: it runs on every intake."""
-    return (select(Outlet.code, Outlet.name).join(ReissueRequest, ReissueRequest.outlet_id == Outlet.id)
-            .where(ReissueRequest.applicant_id_hash == bindparam("id_hash"),
-                   ReissueRequest.status.in_(OPEN_STATUSES))
-            .limit(1))
-
-
 def _open_request_refusal(id_hash: str) -> OpenRequestExists | None:
-    open_one = db.session.execute(_open_request_statement(), {"id_hash": id_hash}).first()
+    open_one = db.session.execute(
+        select(Outlet.code, Outlet.name).join(ReissueRequest, ReissueRequest.outlet_id == Outlet.id)
+        .where(ReissueRequest.applicant_id_hash == id_hash, ReissueRequest.status.in_(OPEN_STATUSES)).limit(1)
+    ).first()
     if open_one is None:
         return None
     return OpenRequestExists(f"该申请人在{open_one.code}（{open_one.name}）已有一笔未办结的申请，不能重复受理",
@@ -248,21 +246,40 @@ def submit(actor, request: ReissueRequest, *, expected_version=None) -> bool:
     return False
 
 
+def needs_reauthentication(actor, request: ReissueRequest) -> bool:
+    """In the web UI a supervisor approving a high-risk request re-enters their password (SPEC §3.4)."""
+    return actor.is_supervisor and request.risk_level == RiskLevel.HIGH
+
+
+def _confirm_identity(actor, password) -> None:
+    """A wrong password is audited and counts towards the lockout like a failed sign-in: that much stays."""
+    if not accounts.confirm_password(actor, password):
+        raise ReauthenticationRequired(fields={"password": N_("密码不正确，请重新输入您的登录密码")}, persist=True)
+
+
 def review(actor, request: ReissueRequest, decision: str, reason: str | None = None, *,
-           expected_version=None) -> None:
+           expected_version=None, password: str | None = None, reauthenticate: bool = False) -> None:
+    """Approve or reject. ``reauthenticate`` (the web UI): a high-risk approval needs the reviewer's
+    ``password``."""
     if decision not in ("approve", "reject"):
         raise ValidationError(fields={"decision": "复核结论应为 approve（通过）或 reject（驳回）"})
     ensure_allowed(actor, request, decision)
     _check_version(request, expected_version)
     reason = parse_reason(reason, required=decision == "reject")
     if decision == "approve":
+        confirmed = False
+        if reauthenticate and needs_reauthentication(actor, request):
+            _confirm_identity(actor, password)
+            confirmed = True
         # The risk may have risen since submission (e.g. a new watchlist entry): re-evaluate, and check again
         # that this reviewer may approve at the new level, before touching the request.
         evaluate_risk(request)
         ensure_allowed(actor, request, decision)
+        if reauthenticate and needs_reauthentication(actor, request) and not confirmed:
+            raise ReauthenticationRequired(fields={"password": ReauthenticationRequired.default_message})
         _ensure_checks_complete(request)
     request.review_decision = decision
-    request.review_level = review_level_needed(request.risk_level) or "outlet"
+    request.review_level = review_level_needed(request.risk_level) or ReviewLevel.OUTLET
     request.reviewed_by_id = actor.id
     request.reviewed_by = actor
     request.reviewed_at = utcnow()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cardops.core.errors import ValidationError
 from cardops.core.pii import InvalidIdNumber, normalise_id_number, normalise_phone
+from cardops.core.validation import FieldErrors, choice, text
 from cardops.reissue.workflow import RELATIONS, Channel, Kind, Step
 
 MAX_NAME = 50
 MAX_NOTE = 1000
 MAX_DETAIL = 500
-MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -44,45 +43,6 @@ class CheckData:
     score: int | None
 
 
-class FieldErrors:
-    def __init__(self):
-        self.fields: dict[str, str] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.fields.setdefault(name, message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationError("提交的信息有误，请按提示修改", fields=self.fields)
-
-
-def _text(value, errors: FieldErrors, name: str, *, required: bool, max_length: int, label: str) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.add(name, f"请填写{label}")
-        return None
-    if not isinstance(value, str):
-        errors.add(name, f"{label}应为文字")
-        return None
-    value = value.strip()
-    if len(value) > max_length:
-        errors.add(name, f"{label}不能超过{max_length}个字符")
-        return None
-    return value
-
-
-def _choice(value, enum_cls, errors: FieldErrors, name: str, label: str):
-    if value is None or value == "":
-        errors.add(name, f"请选择{label}")
-        return None
-    try:
-        return enum_cls(value) if isinstance(value, str) else enum_cls(str(value))
-    except ValueError:
-        allowed = "、".join(e.value for e in enum_cls)
-        errors.add(name, f"{label}无效，可选：{allowed}")
-        return None
-
-
 def _person(raw, errors: FieldErrors, prefix: str, label: str, *, with_relation: bool) -> Person | None:
     if not isinstance(raw, dict):
         errors.add(prefix, f"请填写{label}信息")
@@ -96,7 +56,7 @@ def _person(raw, errors: FieldErrors, prefix: str, label: str, *, with_relation:
             id_number = normalise_id_number(raw_id[:40])
         except InvalidIdNumber as problem:
             errors.add(f"{prefix}.id_number", f"{label}{problem}")
-    name = _text(raw.get("name"), errors, f"{prefix}.name", required=True, max_length=MAX_NAME,
+    name = text(raw.get("name"), errors, f"{prefix}.name", required=True, max_length=MAX_NAME,
                  label=f"{label}姓名")
     phone = None
     raw_phone = raw.get("phone")
@@ -109,7 +69,7 @@ def _person(raw, errors: FieldErrors, prefix: str, label: str, *, with_relation:
             errors.add(f"{prefix}.phone", f"{label}{problem}")
     relation = None
     if with_relation:
-        relation = _text(raw.get("relation"), errors, f"{prefix}.relation", required=True, max_length=20,
+        relation = text(raw.get("relation"), errors, f"{prefix}.relation", required=True, max_length=20,
                          label="与申请人关系")
         if relation and relation not in RELATIONS:
             errors.add(f"{prefix}.relation", "与申请人关系应为：" + "、".join(RELATIONS))
@@ -120,8 +80,8 @@ def _person(raw, errors: FieldErrors, prefix: str, label: str, *, with_relation:
 
 def parse_intake(data: dict) -> IntakeData:
     errors = FieldErrors()
-    kind = _choice(data.get("kind"), Kind, errors, "kind", "业务类型")
-    channel = _choice(data.get("channel"), Channel, errors, "channel", "办理方式")
+    kind = choice(data.get("kind"), Kind, errors, "kind", "业务类型")
+    channel = choice(data.get("channel"), Channel, errors, "channel", "办理方式")
     applicant = _person(data.get("applicant"), errors, "applicant", "申请人", with_relation=False)
     agent = None
     raw_agent = data.get("agent")
@@ -131,8 +91,8 @@ def parse_intake(data: dict) -> IntakeData:
             errors.add("agent.id_number", "代办人与申请人不能是同一人")
     elif channel == Channel.IN_PERSON and raw_agent not in (None, {}, ""):
         errors.add("agent", "本人办理不需要填写代办人")
-    note = _text(data.get("note"), errors, "note", required=False, max_length=MAX_NOTE, label="备注")
-    outlet_code = _text(data.get("outlet_code"), errors, "outlet_code", required=False, max_length=16,
+    note = text(data.get("note"), errors, "note", required=False, max_length=MAX_NOTE, label="备注")
+    outlet_code = text(data.get("outlet_code"), errors, "outlet_code", required=False, max_length=16,
                         label="网点代码")
     errors.raise_if_any()
     return IntakeData(kind, channel, applicant, agent, note, outlet_code)
@@ -140,11 +100,11 @@ def parse_intake(data: dict) -> IntakeData:
 
 def parse_check(data: dict) -> CheckData:
     errors = FieldErrors()
-    step = _choice(data.get("step"), Step, errors, "step", "核验项目")
+    step = choice(data.get("step"), Step, errors, "step", "核验项目")
     result = data.get("result")
     if result not in ("pass", "fail"):
         errors.add("result", "核验结果应为 pass（通过）或 fail（不通过）")
-    detail = _text(data.get("detail"), errors, "detail", required=False, max_length=MAX_DETAIL, label="说明")
+    detail = text(data.get("detail"), errors, "detail", required=False, max_length=MAX_DETAIL, label="说明")
     score = data.get("score")
     if score in (None, ""):
         score = None
@@ -163,13 +123,6 @@ def parse_check(data: dict) -> CheckData:
     return CheckData(step, result, detail, score)
 
 
-def parse_reason(value, *, required: bool) -> str | None:
-    errors = FieldErrors()
-    reason = _text(value, errors, "reason", required=required, max_length=MAX_REASON, label="理由")
-    errors.raise_if_any()
-    return reason
-
-
 def parse_collector(raw) -> Person:
     """The collector's ID (and name, optional); a malformed ID is a VALIDATION_ERROR, not a mismatch."""
     errors = FieldErrors()
@@ -181,6 +134,6 @@ def parse_collector(raw) -> Person:
         id_number = normalise_id_number(raw.get("id_number") if isinstance(raw.get("id_number"), str) else None)
     except InvalidIdNumber as problem:
         errors.add("collector.id_number", f"领取人{problem}")
-    name = _text(raw.get("name"), errors, "collector.name", required=False, max_length=MAX_NAME, label="领取人姓名")
+    name = text(raw.get("name"), errors, "collector.name", required=False, max_length=MAX_NAME, label="领取人姓名")
     errors.raise_if_any()
     return Person(id_number, name or "", "")

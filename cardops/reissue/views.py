@@ -1,55 +1,52 @@
-"""The reissue pages of the counter and the district: queues, intake, the request page with its checks and
-actions, review and the printable receipt.
+"""The reissue pages: queues, intake, the request page with its checks and actions, review, the printable
+receipt, the card desk (arrival, pickup), and the two pages without sign-in (receipt check, status look-up).
 
-Thin on purpose: load in the actor's scope (another outlet's request is a 404) → service → commit → redirect.
-A refused action comes back as a DomainError: field errors are shown on the form, anything else is flashed.
+Thin on purpose: load in the actor's scope (another outlet's request is a 404) → service → redirect; the request's
+unit of work commits. A refused action comes back as a DomainError: field errors are shown on the form, anything
+else is flashed.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from cardops.auth import services as accounts
 from cardops.core.access import current_actor, roles_required
-from cardops.core.errors import Conflict, DomainError, Forbidden, ValidationError
-from cardops.core.forms import run_for_form, settle, show_error_on_form
+from cardops.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
+from cardops.core.forms import forget_id_numbers, run_for_form, show_error_on_form
 from cardops.core.i18n import translate
-from cardops.core.pagination import parse_page_args
-from cardops.extensions import db
-from cardops.outlets.models import Outlet
-from cardops.reissue import pickup, services
-from cardops.reissue.forms import ArriveForm, CheckForm, IntakeForm, ReasonForm, ReviewForm, VersionedForm, choices
-from cardops.reissue.permissions import available_actions, refusal
-from cardops.reissue.queries import RequestFilters, get_request_or_404, queue_counts, summaries
-from cardops.reissue.web import forget_id_numbers, init_templates, qr_svg
-from cardops.reissue.workflow import (
-    CHECKABLE_STATUSES,
-    STEP_LABELS,
-    RiskLevel,
-    Status,
-    Step,
-    applicable_steps,
-    required_steps,
+from cardops.core.pagination import lenient_page_args, paginate
+from cardops.core.transaction import settle
+from cardops.outlets.services import all_outlets
+from cardops.reissue import arrivals as batch
+from cardops.reissue import pickup, public, services
+from cardops.reissue.errors import PickupTokenInvalid
+from cardops.reissue.forms import (
+    ArrivalForm,
+    ArriveForm,
+    CheckForm,
+    IntakeForm,
+    PickupForm,
+    ReasonForm,
+    ReviewForm,
+    StatusLookupForm,
+    VersionedForm,
+    choices,
 )
+from cardops.reissue.permissions import at_its_counter, available_actions, refusal, sees_pickup_token
+from cardops.reissue.queries import (
+    QUEUE_ROW,
+    REVIEW_ORDER,
+    REVIEW_ROW,
+    RequestFilters,
+    get_request_or_404,
+    queue_counts,
+    requests_query,
+)
+from cardops.reissue.workflow import CHECKABLE_STATUSES, STATUS_LABELS, STEP_LABELS, Status, Step, applicable_steps
 
 bp = Blueprint("reissue", __name__)
-bp.record_once(init_templates)
 staff_required = roles_required("clerk", "supervisor")
-
-RECEIPT_STATUSES = frozenset({Status.SUBMITTED, Status.READY})
-
-
-def _page_args(default_per_page: int = 20) -> tuple[int, int]:
-    try:
-        return parse_page_args(request.args, default_per_page)
-    except ValidationError:
-        return 1, default_per_page
-
-
-def _outlets() -> list[Outlet]:
-    return list(db.session.scalars(select(Outlet).order_by(Outlet.code)))
 
 
 # --- queues ------------------------------------------------------------------------------------------------
@@ -63,26 +60,24 @@ def queue():
     except ValidationError as error:
         flash(_("筛选条件无效，已显示全部：") + _("；").join(translate(m) for m in error.fields.values()), "error")
         filters = RequestFilters()
-    page, per_page = _page_args()
-    counts = queue_counts(actor)
-    listing = summaries(actor, filters, page, per_page, counts=counts)
-    return render_template("reissue/queue.html", listing=listing, filters=filters, counts=counts,
-                           outlets=_outlets() if actor.is_supervisor else [])
+    page, per_page = lenient_page_args(request.args)
+    listing = paginate(requests_query(actor, filters).options(*QUEUE_ROW), page, per_page, bounded=True)
+    return render_template("reissue/queue.html", listing=listing, filters=filters, counts=queue_counts(actor),
+                           outlets=all_outlets() if actor.is_supervisor else [])
 
 
 @bp.route("/review")
 @staff_required
 def review_queue():
     actor = current_actor()
-    outlet_code = None
-    if actor.is_supervisor:
-        outlet_code = (request.args.get("outlet_code") or "").strip() or None
-    page, per_page = _page_args()
-    listing = summaries(actor, RequestFilters(queue="review", outlet_code=outlet_code), page, per_page,
-                        review_first=True, with_flags=True)
+    outlet_code = (request.args.get("outlet_code") or "").strip() or None if actor.is_supervisor else None
+    page, per_page = lenient_page_args(request.args)
+    filters = RequestFilters(queue="review", outlet_code=outlet_code)
+    listing = paginate(requests_query(actor, filters, order=REVIEW_ORDER).options(*REVIEW_ROW), page, per_page,
+                       bounded=True)
     refusals = {r.id: refusal(actor, r, "approve") for r in listing.items}
     return render_template("reissue/review_queue.html", listing=listing, refusals=refusals,
-                           outlets=_outlets() if actor.is_supervisor else [], outlet_code=outlet_code)
+                           outlets=all_outlets() if actor.is_supervisor else [], outlet_code=outlet_code)
 
 
 # --- intake ------------------------------------------------------------------------------------------------
@@ -93,7 +88,7 @@ def intake():
     actor = current_actor()
     form = IntakeForm()
     if actor.is_supervisor:
-        form.outlet_code.choices = choices({o.code: f"{o.code} {o.name}" for o in _outlets() if o.active},
+        form.outlet_code.choices = choices({o.code: f"{o.code} {o.name}" for o in all_outlets() if o.active},
                                            blank=_("请选择受理网点"))
     status = 200
     if form.validate_on_submit():
@@ -109,27 +104,14 @@ def intake():
 
 # --- the request page --------------------------------------------------------------------------------------
 
-def _load(number: str, *, with_events: bool = False):
-    actor = current_actor()
-    return actor, get_request_or_404(actor, number, with_events=with_events)
-
-
-def _check_steps(req) -> list[Step]:
-    """The steps that may be recorded, in the order a clerk performs them."""
-    applicable = applicable_steps(kind=req.kind, channel=req.channel)
-    return [s for s in required_steps(kind=req.kind, channel=req.channel, risk_level=RiskLevel.HIGH)
-            if s in applicable]
-
-
-# The forms of the request page, each built only when its action is offered (most requests on screen are done
-# with: building five forms for nothing cost more than the rest of the page).
+# The forms of the request page, each built only when its action is offered.
 ACTION_FORMS = (("cancel", "cancel_form", ReasonForm), ("return", "return_form", ReasonForm),
                 ("arrive", "arrive_form", ArriveForm))
 
 
 def _render_detail(actor, req, *, status: int = 200, **forms):
     actions = available_actions(actor, req)
-    steps = _check_steps(req)
+    steps = applicable_steps(kind=req.kind, channel=req.channel)
     can_check = refusal(actor, req, "check") is None and req.status in CHECKABLE_STATUSES
     page_forms = {}
     if can_check:
@@ -147,8 +129,7 @@ def _render_detail(actor, req, *, status: int = 200, **forms):
     return render_template(
         "reissue/detail.html", r=req, actions=actions, latest=req.latest_checks(), required=required,
         missing=req.missing_checks, optional_steps=[s for s in steps if s not in required], can_check=can_check,
-        can_print=req.status in RECEIPT_STATUSES and actor.outlet_id == req.outlet_id,
-        **page_forms,
+        can_print=sees_pickup_token(actor, req), **page_forms,
     ), status
 
 
@@ -168,85 +149,81 @@ def _refused(actor, req, error: DomainError, *, form=None, slot: str | None = No
     return redirect(url_for(".detail", number=req.number))
 
 
+def _act(number: str, form, operation, done, *, slot: str | None = None):
+    """Load the request, run ``operation(actor, request)``, and come back to its page saying what happened:
+    ``done`` is a message, or ``done(request, outcome)`` gives (message, flash category)."""
+    actor = current_actor()
+    req = get_request_or_404(actor, number)
+    try:
+        outcome = operation(actor, req)
+    except DomainError as error:
+        return _refused(actor, req, error, form=form, slot=slot)
+    flash(*(done(req, outcome) if callable(done) else (done, "success")))
+    return redirect(url_for(".detail", number=req.number))
+
+
 @bp.route("/requests/<number>")
 @staff_required
 def detail(number: str):
-    actor, req = _load(number, with_events=True)
-    return _render_detail(actor, req)
+    actor = current_actor()
+    return _render_detail(actor, get_request_or_404(actor, number, with_events=True))
 
 
 @bp.post("/requests/<number>/checks")
 @staff_required
 def record_check(number: str):
-    actor, req = _load(number)
     form = CheckForm()
     data = {"step": form.step.data, "result": form.result.data, "detail": form.detail.data,
             "score": form.score.data}
-    try:
-        check = services.record_check(actor, req, data, expected_version=form.version.data)
-    except DomainError as error:
-        return _refused(actor, req, error, form=form, slot="check_form")
-    db.session.commit()
-    outcome = _("通过") if check.result == "pass" else _("不通过")
-    flash(_("已记录核验：%(step)s — %(outcome)s", step=_(STEP_LABELS[Step(check.step)]), outcome=outcome),
-          "success" if check.result == "pass" else "warning")
-    return redirect(url_for(".detail", number=req.number))
+
+    def recorded(req, check) -> tuple[str, str]:
+        passed = check.result == "pass"
+        return (_("已记录核验：%(step)s — %(outcome)s", step=_(STEP_LABELS[Step(check.step)]),
+                  outcome=_("通过") if passed else _("不通过")), "success" if passed else "warning")
+
+    return _act(number, form, lambda actor, req: services.record_check(
+        actor, req, data, expected_version=form.version.data), recorded, slot="check_form")
 
 
 @bp.post("/requests/<number>/submit")
 @staff_required
 def submit(number: str):
-    actor, req = _load(number)
     form = VersionedForm()
-    try:
-        went_to_review = services.submit(actor, req, expected_version=form.version.data)
-    except DomainError as error:
-        return _refused(actor, req, error)
-    db.session.commit()
-    if went_to_review:
+
+    def submitted(req, went_to_review: bool) -> tuple[str, str]:
+        if not went_to_review:
+            return _("已提交制卡，请打印受理回执交给申请人。"), "success"
         who = _("区卡中心督导") if req.review_level_needed == "district" else _("本网点另一名受理员或督导")
-        flash(_("已转入待复核，须由%(who)s复核通过后制卡。", who=who), "warning")
-    else:
-        flash(_("已提交制卡，请打印受理回执交给申请人。"), "success")
-    return redirect(url_for(".detail", number=req.number))
+        return _("已转入待复核，须由%(who)s复核通过后制卡。", who=who), "warning"
+
+    return _act(number, None, lambda actor, req: services.submit(actor, req, expected_version=form.version.data),
+                submitted)
 
 
 @bp.post("/requests/<number>/arrive")
 @staff_required
 def arrive(number: str):
-    actor, req = _load(number)
     form = ArriveForm()
-    try:
-        services.arrive(actor, req, form.card_number.data or None, expected_version=form.version.data)
-    except DomainError as error:
-        return _refused(actor, req, error, form=form, slot="arrive_form")
-    db.session.commit()
-    flash(_("已登记新卡到达，待申请人领取。"), "success")
-    return redirect(url_for(".detail", number=req.number))
+    return _act(number, form, lambda actor, req: services.arrive(
+        actor, req, form.card_number.data or None, expected_version=form.version.data),
+        _("已登记新卡到达，待申请人领取。"), slot="arrive_form")
 
 
 @bp.post("/requests/<number>/cancel")
 @staff_required
 def cancel(number: str):
-    return _close(number, "cancel", _("申请已撤销。"))
+    form = ReasonForm()
+    return _act(number, form, lambda actor, req: services.cancel(
+        actor, req, form.reason.data, expected_version=form.version.data), _("申请已撤销。"), slot="cancel_form")
 
 
 @bp.post("/requests/<number>/return")
 @staff_required
 def return_card(number: str):
-    return _close(number, "return", _("已登记退回市卡中心。"))
-
-
-def _close(number: str, action: str, done: str):
-    actor, req = _load(number)
     form = ReasonForm()
-    try:
-        services.ACTIONS_WITH_REASON[action](actor, req, form.reason.data, expected_version=form.version.data)
-    except DomainError as error:
-        return _refused(actor, req, error, form=form, slot=f"{action}_form")
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for(".detail", number=req.number))
+    return _act(number, form, lambda actor, req: services.return_card(
+        actor, req, form.reason.data, expected_version=form.version.data), _("已登记退回市卡中心。"),
+        slot="return_form")
 
 
 # --- review (双人复核) ---------------------------------------------------------------------------------------
@@ -254,43 +231,30 @@ def _close(number: str, action: str, done: str):
 @bp.route("/requests/<number>/review", methods=["GET", "POST"])
 @staff_required
 def review(number: str):
-    actor, req = _load(number)
+    actor = current_actor()
+    req = get_request_or_404(actor, number)
     form = ReviewForm()
-    # A supervisor approving a high-risk request confirms it is really them (SPEC §3.4).
-    needs_password = actor.is_supervisor and req.risk_level == RiskLevel.HIGH
     status = 200
     if request.method == "GET":
         form.version.data = str(req.version)
     elif form.validate_on_submit():
         decision = form.decision.data
-        problem = refusal(actor, req, decision) if decision in ("approve", "reject") else None
-        if problem is None and decision == "approve" and needs_password \
-                and not accounts.confirm_password(actor, form.password.data, ip=request.remote_addr):
-            db.session.commit()  # the failed re-authentication is audited and counts towards the lockout
-            form.password.errors = [_("密码不正确，请重新输入您的登录密码")]
-            status = 403
-        else:
-            try:
-                if problem is not None:
-                    raise problem
-                services.review(actor, req, decision, form.reason.data, expected_version=form.version.data)
-            except DomainError as error:
-                settle(error)
-                show_error_on_form(form, error)
-                status = error.status
-                req = get_request_or_404(actor, number)
-                form.version.data = str(req.version)  # the page now shows the current request
+        outcome = run_for_form(form, lambda: services.review(
+            actor, req, decision, form.reason.data, expected_version=form.version.data,
+            password=form.password.data, reauthenticate=True))
+        if outcome.ok:
+            if decision == "approve":
+                flash(_("%(number)s 复核通过，已提交制卡。", number=req.number), "success")
             else:
-                db.session.commit()
-                if decision == "approve":
-                    flash(_("%(number)s 复核通过，已提交制卡。", number=req.number), "success")
-                else:
-                    flash(_("%(number)s 已驳回。", number=req.number), "warning")
-                return redirect(url_for(".review_queue"))
+                flash(_("%(number)s 已驳回。", number=req.number), "warning")
+            return redirect(url_for(".review_queue"))
+        status = outcome.status
+        req = get_request_or_404(actor, number)  # the page now shows the current request
+        form.version.data = str(req.version)
     form.password.data = ""
-    approve_refusal = refusal(actor, req, "approve")
-    return render_template("reissue/review.html", r=req, form=form, needs_password=needs_password,
-                           approve_refusal=approve_refusal, latest=req.latest_checks()), status
+    return render_template("reissue/review.html", r=req, form=form,
+                           needs_password=services.needs_reauthentication(actor, req),
+                           approve_refusal=refusal(actor, req, "approve"), latest=req.latest_checks()), status
 
 
 # --- the receipt (受理回执) ----------------------------------------------------------------------------------
@@ -298,11 +262,150 @@ def review(number: str):
 @bp.route("/requests/<number>/receipt")
 @staff_required
 def receipt(number: str):
-    actor, req = _load(number)
-    if actor.outlet_id != req.outlet_id:
+    actor = current_actor()
+    req = get_request_or_404(actor, number)
+    if not sees_pickup_token(actor, req):
+        if req.status not in (Status.SUBMITTED, Status.READY):
+            raise Conflict(_("该申请当前没有可打印的受理回执（提交制卡后才有回执）"))
         raise Forbidden(_("受理回执只能由受理网点打印"))
-    if req.status not in RECEIPT_STATUSES:
-        raise Conflict(_("该申请当前没有可打印的受理回执（提交制卡后才有回执）"))
     url = pickup.verification_url(req)
     return render_template("reissue/receipt.html", r=req, verification_url=url,
-                           qr=qr_svg(url, _("受理回执验证二维码")))
+                           qr=pickup.qr_svg(url, _("受理回执验证二维码")))
+
+
+# --- the card desk: arrival (到卡登记) and pickup (发卡) ----------------------------------------------------
+
+def _arrival_rows(form: ArrivalForm) -> tuple[str, list[batch.ArrivalRow]]:
+    """(source, rows) from whichever input the clerk used: the file, the list, or the single number."""
+    upload = form.file.data
+    if request.form.get("mode") == "batch":
+        if upload is not None and getattr(upload, "filename", ""):
+            return "file", batch.parse_csv(batch.decode_batch(upload.read(batch.MAX_FILE_BYTES + 1)))
+        if (form.numbers.data or "").strip():
+            return "list", batch.parse_lines(form.numbers.data)
+        raise ValidationError(fields={"numbers": _("请粘贴申请编号清单（每行一个），或选择市卡中心的 CSV 文件")})
+    number = (form.number.data or "").strip()
+    if not number:
+        raise ValidationError(fields={"number": _("请输入或扫描申请编号")})
+    return "single", [batch.ArrivalRow(1, number.upper(), (form.card_number.data or "").strip() or None)]
+
+
+@bp.route("/arrivals", methods=["GET", "POST"])
+@staff_required
+def arrivals():
+    actor = current_actor()
+    form = ArrivalForm()
+    results = source = None
+    status = 200
+    if form.validate_on_submit():
+        def arrive_rows():
+            source, rows = _arrival_rows(form)
+            return source, batch.apply_arrivals(actor, rows)
+
+        outcome = run_for_form(form, arrive_rows)
+        status = outcome.status
+        if outcome.ok:
+            source, results = outcome.value
+            form.number.data = form.card_number.data = ""  # ready for the next card: a scanner types here
+    return render_template("reissue/arrivals.html", form=form, results=results, source=source,
+                           summary=batch.summarise(results) if results is not None else None), status
+
+
+def _pickup_request(actor, number: str | None, token: str):
+    """The request the pickup is for: the one the clerk opened, or the one the receipt's token names."""
+    if number:
+        return get_request_or_404(actor, number)
+    payload = pickup.read_token(token)
+    if payload is None:
+        raise PickupTokenInvalid()
+    try:
+        return get_request_or_404(actor, payload[0])
+    except NotFound:
+        raise NotFound(_("该回执对应的申请不在本网点办理，请申请人到受理网点领取")) from None
+
+
+def _show_pickup_error(form: PickupForm, error: DomainError, req) -> None:
+    if error.code == "PICKUP_TOKEN_INVALID":
+        form.token.errors = [*form.token.errors, translate(error.message)]
+    elif error.code == "COLLECTOR_MISMATCH":
+        form.collector_id_number.errors = [*form.collector_id_number.errors, translate(error.message)]
+    elif error.code == "INVALID_TRANSITION" and req is not None:
+        state = _(STATUS_LABELS[Status(req.status)])
+        hint = _("新卡尚未到达") if req.status == Status.SUBMITTED else _("当前状态：%(state)s", state=state)
+        form.form_errors.append(_("该申请现在不能发卡（%(hint)s）", hint=hint))
+    else:
+        show_error_on_form(form, error)
+
+
+@bp.route("/pickup", methods=["GET", "POST"], endpoint="pickup")
+@staff_required
+def pickup_desk():
+    actor = current_actor()
+    form = PickupForm()
+    status = 200
+    req = None
+    if request.method == "GET":
+        form.token.data = request.args.get("token", "")
+        form.number.data = request.args.get("number", "")
+    if form.number.data:
+        req = get_request_or_404(actor, form.number.data)
+    if form.validate_on_submit():
+        token = pickup.extract_token(form.token.data)
+        collector = {"id_number": form.collector_id_number.data, "name": form.collector_name.data}
+        try:
+            req = _pickup_request(actor, form.number.data, token)
+            services.collect(actor, req, token, collector)
+        except DomainError as error:
+            settle(error)
+            _show_pickup_error(form, error, req)
+            status = error.status
+        else:
+            return redirect(url_for(".pickup", done=req.number))
+    done = None
+    if request.method == "GET" and request.args.get("done"):
+        done = get_request_or_404(actor, request.args["done"])
+        if done.status != Status.COLLECTED:
+            done = None
+    forget_id_numbers(form.collector_id_number)
+    return render_template("reissue/pickup.html", form=form, r=req, done=done), status
+
+
+# --- without sign-in: the receipt's verification page and the status look-up ---------------------------------
+
+@bp.route("/verify/<token>")
+def verify(token: str):
+    found = public.genuine_request(token)
+    actor = current_actor()
+    # Staff of the receipt's own outlet get a shortcut to the pickup form, filled with this token.
+    at_counter = bool(found and actor and at_its_counter(actor, found))
+    can_collect = at_counter and refusal(actor, found, "collect") is None
+    return render_template("reissue/verify.html", r=found, token=token, at_its_outlet=at_counter,
+                           can_collect=can_collect), 200 if found else 404
+
+
+@bp.get("/status")
+def status():
+    return render_template("reissue/status.html", form=StatusLookupForm(formdata=None), result=None,
+                           not_found=False)
+
+
+@bp.post("/status")
+@public.status_rate_limit  # the same budget as GET /api/v1/public/status: 10 look-ups a minute per address
+def status_lookup():
+    form = StatusLookupForm()
+    result, not_found = None, False
+    if form.validate_on_submit():
+        try:
+            result = public.lookup_status(form.number.data, form.id_last4.data)
+        except NotFound:
+            not_found = True
+        except ValidationError as error:
+            show_error_on_form(form, error)
+    return render_template("reissue/status.html", form=form, result=result, not_found=not_found)
+
+
+@bp.errorhandler(429)
+def too_many_lookups(error):
+    """Over the budget: the look-up page again, saying why, instead of a bare error page."""
+    return render_template("reissue/status.html", form=StatusLookupForm(formdata=None), result=None,
+                           not_found=False, rate_limited=True), 429

@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass
 
 from cardops.core.i18n import N_
+from cardops.risk.registry import RiskLevel
 
 
 class Status(enum.StrEnum):
@@ -43,17 +44,16 @@ class Step(enum.StrEnum):
     PHONE_CALLBACK = "phone_callback"
 
 
-class RiskLevel(enum.StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+class ReviewLevel(enum.StrEnum):
+    """Who must approve (双人复核): a second person of the outlet (or a supervisor), or a supervisor."""
+
+    OUTLET = "outlet"
+    DISTRICT = "district"
 
     @property
     def rank(self) -> int:
-        return RISK_RANK[self]
+        return list(ReviewLevel).index(self) + 1
 
-
-RISK_RANK = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
 
 STATUS_LABELS = {
     Status.INTAKE: N_("受理中"),
@@ -64,17 +64,6 @@ STATUS_LABELS = {
     Status.REJECTED: N_("已驳回"),
     Status.CANCELLED: N_("已撤销"),
     Status.RETURNED: N_("已退回"),
-}
-# Badge colours: one mapping, used by every page.
-STATUS_BADGES = {
-    Status.INTAKE: "info",
-    Status.PENDING_REVIEW: "warn",
-    Status.SUBMITTED: "info",
-    Status.READY: "ok",
-    Status.COLLECTED: "muted",
-    Status.REJECTED: "danger",
-    Status.CANCELLED: "muted",
-    Status.RETURNED: "muted",
 }
 KIND_LABELS = {
     Kind.LOST: N_("挂失补卡"),
@@ -99,8 +88,6 @@ STEP_HINTS = {
     Step.OLD_CARD_RECOVERED: N_("回收旧卡并作废"),
     Step.PHONE_CALLBACK: N_("致电登记手机号，由持卡人本人确认申请"),
 }
-RISK_LABELS = {RiskLevel.LOW: N_("低风险"), RiskLevel.MEDIUM: N_("中风险"), RiskLevel.HIGH: N_("高风险")}
-RISK_BADGES = {RiskLevel.LOW: "ok", RiskLevel.MEDIUM: "warn", RiskLevel.HIGH: "danger"}
 RELATIONS = (N_("配偶"), N_("子女"), N_("父母"), N_("兄弟姐妹"), N_("其他"))
 
 OPEN_STATUSES = frozenset({Status.INTAKE, Status.PENDING_REVIEW, Status.SUBMITTED, Status.READY})
@@ -142,17 +129,15 @@ TRANSITIONS: dict[str, Transition] = {
     )
 }
 
+# The timeline's words for what happened to a request.
+EVENT_LABELS = {"intake": N_("受理"), **{action: t.label for action, t in TRANSITIONS.items()}}
+
 # When review is needed, submit leads here instead of to its target (HTTP 202).
 SUBMIT_FOR_REVIEW_TARGET = Status.PENDING_REVIEW
 
 
 def transition(action: str) -> Transition:
     return TRANSITIONS[action]
-
-
-def allowed_actions(status: str) -> list[str]:
-    """Actions the state machine allows from ``status`` (permissions are checked separately)."""
-    return [t.action for t in TRANSITIONS.values() if status in t.sources]
 
 
 def required_steps(*, kind: str, channel: str, risk_level: str) -> list[Step]:
@@ -171,14 +156,16 @@ def missing_steps(required: list[Step], latest_results: dict[str, str]) -> list[
     return [step for step in required if latest_results.get(step) != "pass"]
 
 
-def applicable_steps(*, kind: str, channel: str) -> set[Step]:
-    """Steps that may be recorded at all; phone call-back is always allowed (a clerk may call anyway)."""
-    return set(required_steps(kind=kind, channel=channel, risk_level=RiskLevel.HIGH))
+def applicable_steps(*, kind: str, channel: str) -> list[Step]:
+    """Steps that may be recorded at all, in the order a clerk performs them; phone call-back is always allowed
+    (a clerk may call anyway)."""
+    return required_steps(kind=kind, channel=channel, risk_level=RiskLevel.HIGH)
 
 
-def review_level_needed(risk_level: str) -> str | None:
-    """``outlet`` (a second person of the outlet or a supervisor), ``district`` (a supervisor) or None."""
-    return {RiskLevel.MEDIUM: "outlet", RiskLevel.HIGH: "district"}.get(RiskLevel(risk_level))
+def review_level_needed(risk_level: str) -> ReviewLevel | None:
+    return {RiskLevel.MEDIUM: ReviewLevel.OUTLET, RiskLevel.HIGH: ReviewLevel.DISTRICT}.get(RiskLevel(risk_level))
 
 
-REVIEW_LEVEL_RANK = {None: 0, "outlet": 1, "district": 2}
+def review_covers(approved: str | None, needed: ReviewLevel | None) -> bool:
+    """Whether an approval at level ``approved`` is enough for what the risk needs now."""
+    return needed is None or (approved is not None and ReviewLevel(approved).rank >= needed.rank)

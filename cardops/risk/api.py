@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from flask import request as http
 
-from cardops.api.core import api_blueprint, json_body, json_ok
 from cardops.core.access import current_actor, roles_required
+from cardops.core.api import api_blueprint, json_body, json_ok, json_page
 from cardops.core.pagination import paginate, parse_page_args
-from cardops.extensions import db
 from cardops.risk import watchlist
 
 bp = api_blueprint("watchlist_api", __name__, "/watchlist")
@@ -16,16 +15,13 @@ supervisor_required = roles_required("supervisor")
 @supervisor_required
 def index():
     page, per_page = parse_page_args(http.args)
-    listing = paginate(watchlist.active_entries(), page, per_page)
-    return json_ok({"items": [watchlist.entry_to_dict(e) for e in listing.items], "page": listing.page,
-                    "per_page": listing.per_page, "total": listing.total})
+    return json_page(paginate(watchlist.active_entries(), page, per_page), watchlist.entry_to_dict)
 
 
 @bp.post("")
 @supervisor_required
 def create():
     entry = watchlist.add_entry(current_actor(), json_body())
-    db.session.commit()
     return json_ok(watchlist.entry_to_dict(entry), 201)
 
 
@@ -33,7 +29,6 @@ def create():
 @supervisor_required
 def remove(entry_id: int):
     entry = watchlist.remove_entry(current_actor(), entry_id, json_body().get("reason"))
-    db.session.commit()
     body = watchlist.entry_to_dict(entry)
     body["removed_reason"] = entry.removed_reason
     return json_ok(body)

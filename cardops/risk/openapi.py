@@ -1,6 +1,6 @@
 """OpenAPI paths of the watchlist (supervisors)."""
 
-from cardops.api.openapi import STANDARD_ERRORS, error_response
+from cardops.core.openapi import STANDARD_ERRORS, error_response
 from cardops.risk.models import WatchlistReason
 
 REASONS = [r.value for r in WatchlistReason]

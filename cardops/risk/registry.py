@@ -1,16 +1,32 @@
-"""The rule registry. A rule has a code, a level, and an ``evaluate(request, ctx)`` that returns a reason
-(a plain Chinese sentence) when it fires, or None. Thresholds come from configuration via ``ctx``.
+"""Risk levels and the rule registry (防冒补规则).
 
-Adding a rule is one function in ``rules.py`` decorated with ``@rule(...)``.
+A rule is a small registered unit: a code, a label, ``facts(subject, ctx)`` that reads what the rule looks at
+(a few indexed look-ups), and ``decide(facts, ctx)`` that turns them into a ``(level, reason)`` or None. Keeping the
+decision apart from the look-up lets the benchmark's generator, which counts history in memory, reach the same
+levels and words through the same code. Thresholds come from configuration via ``ctx``.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from cardops.reissue.workflow import RiskLevel
+from cardops.core.i18n import N_
+
+
+class RiskLevel(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return list(RiskLevel).index(self)
+
+
+RISK_LABELS = {RiskLevel.LOW: N_("低风险"), RiskLevel.MEDIUM: N_("中风险"), RiskLevel.HIGH: N_("高风险")}
 
 
 @dataclass(frozen=True)
@@ -30,43 +46,35 @@ class Finding:
 class Rule:
     code: str
     label: str
-    evaluate: Callable  # (request, ctx) -> Finding | None
+    facts: Callable  # (subject, ctx) -> what the rule looks at
+    decide: Callable  # (facts, ctx) -> (level, reason) | None
+
+    def evaluate(self, subject, ctx: RiskContext) -> Finding | None:
+        outcome = self.decide(self.facts(subject, ctx), ctx)
+        if outcome is None:
+            return None
+        level, reason = outcome
+        return Finding(self.code, RiskLevel(level), reason)
 
 
-RULES: dict[str, Rule] = {}
+class RuleRegistry:
+    """The rules of one kind of subject, in registration order."""
 
+    def __init__(self):
+        self.rules: dict[str, Rule] = {}
 
-def rule(code: str, label: str):
-    """Register ``func(request, ctx) -> (level, reason) | None`` under ``code``."""
+    def rule(self, code: str, label: str, *, facts: Callable):
+        """Register the decorated ``decide(facts, ctx)`` under ``code``, with its ``facts`` look-up."""
 
-    def decorator(func):
-        def evaluate(request, ctx: RiskContext) -> Finding | None:
-            outcome = func(request, ctx)
-            if outcome is None:
-                return None
-            level, reason = outcome
-            return Finding(code, RiskLevel(level), reason)
+        def decorator(decide):
+            self.rules[code] = Rule(code, label, facts, decide)
+            return decide
 
-        RULES[code] = Rule(code, label, evaluate)
-        return func
+        return decorator
 
-    return decorator
-
-
-def evaluate_all(request, ctx: RiskContext) -> list[Finding]:
-    from cardops.risk import rules  # noqa: F401 - importing registers the rules
-
-    findings = []
-    for registered in RULES.values():
-        finding = registered.evaluate(request, ctx)
-        if finding is not None:
-            findings.append(finding)
-    return findings
+    def evaluate(self, subject, ctx: RiskContext) -> list[Finding]:
+        return [finding for rule in self.rules.values() if (finding := rule.evaluate(subject, ctx)) is not None]
 
 
 def highest_level(findings) -> RiskLevel:
-    level = RiskLevel.LOW
-    for finding in findings:
-        if RiskLevel(finding.level).rank > level.rank:
-            level = RiskLevel(finding.level)
-    return level
+    return max((RiskLevel(f.level) for f in findings), key=lambda level: level.rank, default=RiskLevel.LOW)

@@ -6,12 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from cardops.core.access import current_actor, roles_required
-from cardops.core.errors import DomainError, ValidationError
-from cardops.core.forms import run_for_form, settle
+from cardops.core.errors import DomainError
+from cardops.core.forms import forget_id_numbers, run_for_form
 from cardops.core.i18n import translate
-from cardops.core.pagination import paginate, parse_page_args
-from cardops.extensions import db
-from cardops.reissue.web import forget_id_numbers
+from cardops.core.pagination import lenient_page_args, paginate
+from cardops.core.transaction import settle
 from cardops.risk import watchlist as service
 from cardops.risk.forms import WatchlistAddForm, WatchlistRemoveForm
 
@@ -32,11 +31,8 @@ def watchlist():
             return redirect(url_for(".watchlist"))
         status = outcome.status
     forget_id_numbers(form.id_number)
-    try:
-        page, per_page = parse_page_args(request.args, default_per_page=50)
-    except ValidationError:
-        page, per_page = 1, 50
-    listing = paginate(service.active_entries(), page, per_page)
+    page, per_page = lenient_page_args(request.args, default_per_page=50)
+    listing = paginate(service.active_entries(), page, per_page, bounded=True)
     return render_template("risk/watchlist.html", form=form, listing=listing), status
 
 
@@ -51,6 +47,5 @@ def remove(entry_id: int):
         message = _("；").join(translate(m) for m in error.fields.values()) or translate(error.message)
         flash(_("未能移除：%(message)s", message=message), "error")
     else:
-        db.session.commit()
         flash(_("已从预警名单移除：%(masked)s", masked=entry.id_masked), "success")
     return redirect(url_for(".watchlist"))

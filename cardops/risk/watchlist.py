@@ -9,9 +9,9 @@ from cardops.audit import services as audit
 from cardops.core import pii
 from cardops.core.errors import Conflict, Forbidden, NotFound
 from cardops.core.i18n import N_
-from cardops.core.timeutil import utcnow
+from cardops.core.timeutil import isoformat_utc, utcnow
+from cardops.core.validation import FieldErrors, parse_reason
 from cardops.extensions import db
-from cardops.reissue.validation import FieldErrors
 from cardops.risk.models import WatchlistEntry, WatchlistReason
 
 MAX_NOTE = 500
@@ -61,8 +61,6 @@ def add_entry(actor, data: dict) -> WatchlistEntry:
 
 
 def remove_entry(actor, entry_id, reason) -> WatchlistEntry:
-    from cardops.reissue.validation import parse_reason
-
     _ensure_supervisor(actor)
     entry = db.session.get(WatchlistEntry, entry_id) if isinstance(entry_id, int) else None
     if entry is None or entry.removed_at is not None:
@@ -78,8 +76,6 @@ def remove_entry(actor, entry_id, reason) -> WatchlistEntry:
 
 
 def entry_to_dict(entry: WatchlistEntry) -> dict:
-    from cardops.core.timeutil import isoformat_utc
-
     return {
         "id": entry.id,
         "id_number_masked": entry.id_masked,

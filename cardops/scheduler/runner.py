@@ -10,6 +10,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 from flask.cli import with_appcontext
 
+from cardops.core.registry import Job, contributions
+
 log = logging.getLogger("cardops.scheduler")
 
 
@@ -17,11 +19,9 @@ def heartbeat() -> None:
     log.info("scheduler heartbeat")
 
 
-def scheduled_jobs():
-    """(job id, callable, trigger) of every scheduled job; features add theirs via features.JOBS."""
-    from cardops.features import JOBS
-
-    return [("heartbeat", heartbeat, IntervalTrigger(minutes=1)), *JOBS()]
+def scheduled_jobs(app) -> list[Job]:
+    """Every scheduled job: the heartbeat and what the features registered."""
+    return [Job("heartbeat", heartbeat, IntervalTrigger(minutes=1)), *contributions(app).jobs]
 
 
 def build_scheduler(app) -> BlockingScheduler:
@@ -35,10 +35,11 @@ def build_scheduler(app) -> BlockingScheduler:
         run.__name__ = getattr(func, "__name__", "job")
         return run
 
-    for job_id, func, trigger in scheduled_jobs():
+    for job in scheduled_jobs(app):
+        trigger = job.trigger
         if isinstance(trigger, str):
             trigger = CronTrigger.from_crontab(trigger, timezone=scheduler.timezone)
-        scheduler.add_job(in_app_context(func), trigger, id=job_id, replace_existing=True,
+        scheduler.add_job(in_app_context(job.func), trigger, id=job.key, replace_existing=True,
                           coalesce=True, max_instances=1, misfire_grace_time=300)
     return scheduler
 

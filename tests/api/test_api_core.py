@@ -8,7 +8,7 @@ import pytest
 from flask import jsonify
 
 from cardops import create_app
-from cardops.api.core import api_blueprint, json_body, public
+from cardops.core.api import api_blueprint, json_body, public
 from config import TestingConfig
 
 

@@ -141,7 +141,7 @@ def test_concurrent_appends_form_one_linear_chain(app, committing_db):
                     audit.record("test.concurrent", actor_name=f"thread-{n}", detail={"i": i})
                     committing_db.session.commit()
                 committing_db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]

@@ -82,7 +82,7 @@ def chromium():
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    except Exception as exc:  # noqa: BLE001 - any launch failure means no browser
+    except Exception as exc:
         playwright.stop()
         browser_unavailable(f"Chromium did not start: {exc}")
     yield browser

@@ -24,7 +24,7 @@ def test_each_role_signs_in_to_its_home_and_out(browser_page, login_as, screensh
     login_as(page, username)
 
     assert re.search(r"/home$", page.url), page.url
-    assert page.locator(f'.role-card[data-role="{role}"]').is_visible()
+    assert page.locator(f'.roles[data-roles~="{role}"]').is_visible()
     assert who in page.locator(".userbox .who").inner_text()
     nav = page.locator("nav.mainnav").inner_text()
     assert all(label in nav for label in nav_has), nav

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from cardops.auth.models import User
-from cardops.core.access import can_access_outlet, get_scoped_or_404, scope_to_actor
+from cardops.core.access import get_scoped_or_404, in_scope, scoped
 from cardops.core.errors import NotFound
 from cardops.extensions import db
 
@@ -68,7 +68,7 @@ def test_navigation_shows_each_role_its_entries(client, auth, clerk, admin):
 # --- outlet scoping helper ----------------------------------------------------------------------------------
 
 def _visible_usernames(actor) -> set[str]:
-    return {u.username for u in db.session.scalars(scope_to_actor(select(User), User, actor))}
+    return {u.username for u in db.session.scalars(scoped(select(User), actor, User.outlet_id))}
 
 
 def test_clerk_sees_only_its_own_outlet(clerk, clerk2, other_clerk, supervisor):
@@ -85,26 +85,37 @@ def test_actor_without_outlet_and_without_supervision_sees_nothing(admin, clerk)
 
 
 def test_get_scoped_or_404_returns_own_outlet_object(clerk, clerk2):
-    assert get_scoped_or_404(User, clerk, User.id == clerk2.id) is clerk2
+    assert get_scoped_or_404(select(User).where(User.id == clerk2.id), clerk, User.outlet_id) is clerk2
 
 
 def test_get_scoped_or_404_hides_another_outlets_object(clerk, other_clerk):
     with pytest.raises(NotFound):
-        get_scoped_or_404(User, clerk, User.id == other_clerk.id)
+        get_scoped_or_404(select(User).where(User.id == other_clerk.id), clerk, User.outlet_id)
 
 
 def test_get_scoped_or_404_for_a_missing_object(supervisor):
     with pytest.raises(NotFound):
-        get_scoped_or_404(User, supervisor, User.id == 987654)
+        get_scoped_or_404(select(User).where(User.id == 987654), supervisor, User.outlet_id)
 
 
 def test_get_scoped_or_404_lets_a_supervisor_load_any_outlet(supervisor, other_clerk):
-    assert get_scoped_or_404(User, supervisor, User.id == other_clerk.id) is other_clerk
+    assert get_scoped_or_404(select(User).where(User.id == other_clerk.id), supervisor, User.outlet_id) is other_clerk
 
 
-def test_can_access_outlet(clerk, other_clerk, supervisor, admin):
-    assert can_access_outlet(clerk, clerk.outlet_id)
-    assert not can_access_outlet(clerk, other_clerk.outlet_id)
-    assert can_access_outlet(supervisor, other_clerk.outlet_id)
-    assert not can_access_outlet(admin, clerk.outlet_id)
-    assert not can_access_outlet(admin, None)
+def test_in_scope(clerk, other_clerk, supervisor, admin):
+    assert in_scope(clerk, clerk.outlet_id)
+    assert not in_scope(clerk, other_clerk.outlet_id)
+    assert not in_scope(clerk, None)  # district-wide: supervisors only
+    assert in_scope(supervisor, other_clerk.outlet_id) and in_scope(supervisor, None)
+    assert not in_scope(admin, clerk.outlet_id)
+    assert not in_scope(admin, None)
+
+
+def test_scoped_can_show_more_rows_to_outlet_staff(clerk, other_clerk, admin):
+    """``also`` adds rows beyond the actor's outlet (e.g. district sessions the clerk attended)."""
+    visible = {u.username for u in db.session.scalars(
+        scoped(select(User), clerk, User.outlet_id, also=User.username == "clerk-other"))}
+    assert visible == {"clerk-a", "clerk-other"}
+    nobody = {u.username for u in db.session.scalars(
+        scoped(select(User), admin, User.outlet_id, also=User.username == "clerk-other"))}
+    assert nobody == {"clerk-other"}

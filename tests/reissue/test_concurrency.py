@@ -60,7 +60,7 @@ def run_together(app, calls) -> list:
                     results[index] = call(app.test_client())
                 finally:
                     db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]

@@ -1,19 +1,17 @@
-"""No-login endpoints: the status look-up (number + last 4 ID characters), rate-limited per address."""
+"""What anyone may ask without signing in: a request's status (number + last 4 ID characters, rate-limited per
+client address) and whether a receipt is genuine. The answers carry the number, status and outlet only."""
 
 from __future__ import annotations
 
 from flask import current_app
-from flask import request as http
 from sqlalchemy import select
 
-from cardops.api.core import api_blueprint, json_ok, public
 from cardops.core.errors import NotFound, ValidationError
 from cardops.extensions import db, limiter
 from cardops.outlets.models import Outlet
+from cardops.reissue import pickup
 from cardops.reissue.models import ReissueRequest
 from cardops.reissue.workflow import STATUS_LABELS, Status
-
-bp = api_blueprint("public_api", __name__, "/public")
 
 
 def public_status_limit() -> str:
@@ -31,7 +29,6 @@ def lookup_status(number: str | None, id_last4: str | None) -> dict:
         raise ValidationError(fields={k: "必填" for k, v in (("number", number), ("id_last4", id_last4)) if not v})
     if len(number) > 32 or len(id_last4) != 4:
         raise NotFound("未找到该申请")
-    # Only the columns shown: loading the request object would also load its checks, flags and users.
     found = db.session.execute(
         select(ReissueRequest.number, ReissueRequest.status, Outlet.code, Outlet.name)
         .join(Outlet, Outlet.id == ReissueRequest.outlet_id)
@@ -43,8 +40,12 @@ def lookup_status(number: str | None, id_last4: str | None) -> dict:
             "outlet_code": found.code, "outlet_name": found.name}
 
 
-@bp.get("/status")
-@public
-@status_rate_limit
-def status():
-    return json_ok(lookup_status(http.args.get("number"), http.args.get("id_last4")))
+def genuine_request(token: str) -> ReissueRequest | None:
+    """The request a receipt token belongs to, when the token is genuine and still the request's own."""
+    payload = pickup.read_token(token)
+    if payload is None:
+        return None
+    found = db.session.scalars(select(ReissueRequest).where(ReissueRequest.number == payload[0])).first()
+    if found is None or not pickup.token_matches(found, token):
+        return None
+    return found

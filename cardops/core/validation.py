@@ -1,0 +1,60 @@
+"""Input checks shared by every feature's services: errors collected per field and raised together as one
+VALIDATION_ERROR, whose messages are plain Chinese sentences (translated when shown)."""
+
+from __future__ import annotations
+
+from cardops.core.errors import ValidationError
+from cardops.core.i18n import N_
+
+MAX_REASON = 500
+
+
+class FieldErrors:
+    def __init__(self):
+        self.fields: dict[str, str] = {}
+
+    def add(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationError(N_("提交的信息有误，请按提示修改"), fields=self.fields)
+
+
+def text(value, errors: FieldErrors, name: str, *, required: bool, max_length: int, label: str) -> str | None:
+    """A trimmed string of at most ``max_length`` characters, or None (and an error when required)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.add(name, f"请填写{label}")
+        return None
+    if not isinstance(value, str):
+        errors.add(name, f"{label}应为文字")
+        return None
+    value = value.strip()
+    if len(value) > max_length:
+        errors.add(name, f"{label}不能超过{max_length}个字符")
+        return None
+    return value
+
+
+def choice(value, enum_cls, errors: FieldErrors, name: str, label: str):
+    """A member of ``enum_cls`` (a StrEnum) or None with an error naming the field."""
+    if value is None or value == "":
+        errors.add(name, f"请选择{label}")
+        return None
+    try:
+        return enum_cls(value) if isinstance(value, str) else enum_cls(str(value))
+    except ValueError:
+        allowed = "、".join(e.value for e in enum_cls)
+        errors.add(name, f"{label}无效，可选：{allowed}")
+        return None
+
+
+def parse_reason(value, *, required: bool) -> str | None:
+    errors = FieldErrors()
+    reason = text(value, errors, "reason", required=required, max_length=MAX_REASON, label="理由")
+    errors.raise_if_any()
+    return reason

@@ -1,0 +1,134 @@
+"""The anti-impersonation rules of SPEC §3.4 (防冒补规则), registered in ``RULES``.
+
+Each rule's facts are a few indexed look-ups by keyed hash (never a decryption); its decision is a pure function
+of those facts and the configured thresholds. History windows end at the request's own creation and count only
+*other* requests created before it, so re-evaluating a request later gives the same answer for its history.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from cardops.extensions import db
+from cardops.reissue.models import ReissueRequest
+from cardops.reissue.workflow import REISSUED_STATUSES, STEP_LABELS, Channel, Step
+from cardops.risk.models import WATCHLIST_REASON_LABELS, WatchlistEntry, WatchlistReason
+from cardops.risk.registry import RiskLevel, RuleRegistry
+
+R = ReissueRequest
+RULES = RuleRegistry()
+
+
+def _earlier(request, days: int) -> tuple:
+    """Criteria for other requests created within ``days`` before this one."""
+    end = request.created_at
+    return R.id != request.id, R.created_at <= end, R.created_at >= end - timedelta(days=days)
+
+
+def _other_applicants(column, value: str, request, days: int) -> int:
+    """Distinct applicants other than this one on earlier requests with ``column == value`` in the window."""
+    return db.session.scalar(select(func.count(func.distinct(R.applicant_id_hash))).where(
+        column == value, R.applicant_id_hash != request.applicant_id_hash, *_earlier(request, days)))
+
+
+# --- PROXY_APPLICATION ---------------------------------------------------------------------------------------
+
+def is_proxy(request, ctx) -> bool:
+    return request.channel == Channel.PROXY
+
+
+@RULES.rule("PROXY_APPLICATION", "代办申请", facts=is_proxy)
+def proxy_application(proxy: bool, ctx):
+    return (RiskLevel.MEDIUM, "代办申请，须由第二人复核") if proxy else None
+
+
+# --- RECENT_REISSUE ------------------------------------------------------------------------------------------
+
+def recent_reissues(request, ctx) -> int:
+    """The applicant's earlier requests that reached production (not cancelled or rejected) in the window."""
+    return db.session.scalar(select(func.count()).select_from(R).where(
+        R.applicant_id_hash == request.applicant_id_hash, R.status.in_(REISSUED_STATUSES),
+        *_earlier(request, ctx.config["RISK_RECENT_REISSUE_DAYS"])))
+
+
+@RULES.rule("RECENT_REISSUE", "近期补换卡", facts=recent_reissues)
+def recent_reissue(count: int, ctx):
+    days = ctx.config["RISK_RECENT_REISSUE_DAYS"]
+    if count >= ctx.config["RISK_RECENT_REISSUE_HIGH"]:
+        return RiskLevel.HIGH, f"申请人近{days}天内已补换卡{count}次"
+    if count >= ctx.config["RISK_RECENT_REISSUE_MEDIUM"]:
+        return RiskLevel.MEDIUM, f"申请人近{days}天内已补换卡{count}次"
+    return None
+
+
+# --- SHARED_PHONE --------------------------------------------------------------------------------------------
+
+def applicants_sharing_phone(request, ctx) -> int:
+    return _other_applicants(R.applicant_phone_hash, request.applicant_phone_hash, request,
+                             ctx.config["RISK_SHARED_PHONE_DAYS"])
+
+
+@RULES.rule("SHARED_PHONE", "手机号多人共用", facts=applicants_sharing_phone)
+def shared_phone(others: int, ctx):
+    if others >= ctx.config["RISK_SHARED_PHONE_OTHERS"]:
+        days = ctx.config["RISK_SHARED_PHONE_DAYS"]
+        return RiskLevel.MEDIUM, f"申请人手机号近{days}天已登记在{others}名其他申请人的申请上"
+    return None
+
+
+# --- SERIAL_AGENT --------------------------------------------------------------------------------------------
+
+def agents_other_applicants(request, ctx) -> int:
+    if request.channel != Channel.PROXY or not request.agent_id_hash:
+        return 0
+    return _other_applicants(R.agent_id_hash, request.agent_id_hash, request, ctx.config["RISK_SERIAL_AGENT_DAYS"])
+
+
+@RULES.rule("SERIAL_AGENT", "代办人多次代办", facts=agents_other_applicants)
+def serial_agent(others: int, ctx):
+    if others >= ctx.config["RISK_SERIAL_AGENT_OTHERS"]:
+        days = ctx.config["RISK_SERIAL_AGENT_DAYS"]
+        return RiskLevel.HIGH, f"代办人近{days}天已为{others}名其他申请人代办"
+    return None
+
+
+# --- WATCHLIST -----------------------------------------------------------------------------------------------
+
+def listed_people(request, ctx) -> dict[str, str]:
+    """``{"申请人"|"代办人": watchlist reason}`` for whoever on the request is on the watchlist."""
+    people = {request.applicant_id_hash: "申请人"}
+    if request.agent_id_hash:
+        people[request.agent_id_hash] = "代办人"
+    rows = db.session.execute(
+        select(WatchlistEntry.id_hash, WatchlistEntry.reason)
+        .where(WatchlistEntry.id_hash.in_(list(people)), WatchlistEntry.removed_at.is_(None))
+        .order_by(WatchlistEntry.id)
+    )
+    listed: dict[str, str] = {}
+    for id_hash, reason in rows:
+        listed.setdefault(people[id_hash], reason)
+    return listed
+
+
+@RULES.rule("WATCHLIST", "预警名单", facts=listed_people)
+def watchlist(listed: dict[str, str], ctx):
+    if not listed:
+        return None
+    parts = [f"{who}在预警名单上（{WATCHLIST_REASON_LABELS[WatchlistReason(why)]}）" for who, why in listed.items()]
+    return RiskLevel.HIGH, "；".join(parts)
+
+
+# --- FAILED_CHECK --------------------------------------------------------------------------------------------
+
+def failed_steps(request, ctx) -> list[str]:
+    return [check.step for check in request.checks if check.result == "fail"]
+
+
+@RULES.rule("FAILED_CHECK", "核验未通过", facts=failed_steps)
+def failed_check(failed: list[str], ctx):
+    if not failed:
+        return None
+    names = "、".join(dict.fromkeys(STEP_LABELS[Step(step)] for step in failed))
+    return RiskLevel.HIGH, f"身份核验“{names}”曾记录为不通过"
