@@ -114,7 +114,7 @@ def run_request(sim, t, outlet, clerk, applicant, agent, kind) -> None:
     _write(flow)
 
 
-def _play(flow: Flow) -> None:  # noqa: C901 - the workflow reads best as one story
+def _play(flow: Flow) -> None:
     sim, rng, clerk = flow.sim, flow.sim.rng, flow.clerk
     fate = rng.random()
     walkout, abandoned = fate < 0.010, 0.010 <= fate < 0.013

@@ -60,7 +60,7 @@ class Gunicorn:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         command = [gunicorn, self.app, "--bind", f"127.0.0.1:{self.port}", *self.settings.args(),
                    "--keep-alive", "30", "--log-level", "warning", "--timeout", "60"]
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in __exit__
+        self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, cwd=self.root, env=self.env, stdout=self._log,
                                         stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
