@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from cardops import create_app
 from cardops.extensions import db as _db
 from config import TestingConfig, normalise_database_url
+from tests.guards import Browser, GuardedApi, LeakGuard, csrf_from
 
 DEMO_PASSWORD = "correct-horse-battery"
 
@@ -241,15 +241,6 @@ def admin(make_user):
     return make_user("admin", username="admin", display_name="管理员")
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1) or match.group(2)
-
-
 class AuthActions:
     def __init__(self, client):
         self._client = client
@@ -305,3 +296,34 @@ def api(client):
         return ApiClient(client, secret)
 
     return factory
+
+
+# --- every response watched for full ID numbers (SPEC §3.6) ------------------------------------------------
+
+@pytest.fixture
+def guard():
+    guard = LeakGuard()
+    yield guard
+    assert not guard.leaks(), guard.leaks()
+
+
+@pytest.fixture
+def as_(api, guard):
+    """as_(user) → that user's API client, its traffic watched by the guard."""
+    clients = {}
+
+    def factory(user):
+        if user.id not in clients:
+            clients[user.id] = GuardedApi(api(user), guard)
+        return clients[user.id]
+
+    return factory
+
+
+@pytest.fixture
+def web(client, auth):
+    """The test client as a browser whose every page is checked for full ID numbers at the end of the test."""
+    browser = Browser(client, auth)
+    yield browser
+    leaks = browser.guard.leaks()
+    assert not leaks, leaks

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from cardops.auth.models import ROLE_LABELS
@@ -8,7 +9,7 @@ from cardops.auth.services import MIN_PASSWORD_LENGTH
 from cardops.core.forms import MultiCheckboxField
 
 # The role labels are msgids of the catalogue (they also appear in templates/main/home.html).
-ROLE_CHOICES = [(role.value, _l(label)) for role, label in ROLE_LABELS.items()]
+ROLE_CHOICES = [SelectChoice(role.value, _l(label)) for role, label in ROLE_LABELS.items()]
 PASSWORD_RULE = Length(min=MIN_PASSWORD_LENGTH, max=200, message=_l("密码至少%(n)s位", n=MIN_PASSWORD_LENGTH))
 
 

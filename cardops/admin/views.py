@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
 
 from cardops.admin import services as outlets
 from cardops.admin.forms import (
@@ -24,16 +25,15 @@ from cardops.core.handlers import safe_back_url
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
-from cardops.outlets.services import outlet_by_code
+from cardops.outlets.services import all_outlets, outlet_by_code
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_required = roles_required(Role.ADMIN)
 
 
 def _outlet_choices(form) -> None:
-    form.outlet.choices = [("", _("（不属于网点）"))] + [
-        (o.code, f"{o.code} {o.name}") for o in db.session.scalars(select(Outlet).order_by(Outlet.code))
-    ]
+    form.outlet.choices = [SelectChoice("", _("（不属于网点）"))] + [
+        SelectChoice(o.code, f"{o.code} {o.name}") for o in all_outlets()]
 
 
 # --- users -----------------------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def outlet_edit(code: str):
 @admin_required
 def tokens():
     form = TokenForm()
-    form.user.choices = [(u.id, f"{u.username}（{u.display_name}）") for u in
+    form.user.choices = [SelectChoice(u.id, f"{u.username}（{u.display_name}）") for u in
                          db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))]
     new_secret = None
     if form.validate_on_submit():

@@ -14,12 +14,6 @@ from cardops.outlets.services import outlet_by_code
 from tests.conftest import ApiClient
 
 
-@pytest.fixture
-def as_admin(client, auth, admin):
-    auth.login("admin")
-    return auth
-
-
 def test_outlet_list_shows_the_ten_outlets(client, as_admin):
     html = client.get("/admin/outlets").get_data(as_text=True)
     assert all(f"PT{n:02d}" in html for n in range(1, 11))

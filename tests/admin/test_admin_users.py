@@ -15,12 +15,6 @@ from tests.conftest import DEMO_PASSWORD, AuthActions
 NEW_PASSWORD = "a-brand-new-passphrase"
 
 
-@pytest.fixture
-def as_admin(client, auth, admin):
-    auth.login("admin")
-    return auth
-
-
 def actions(action: str) -> list[AuditEntry]:
     """Audit entries of ``action`` done by the admin (fixtures create their users without an actor)."""
     stmt = select(AuditEntry).where(AuditEntry.action == action, AuditEntry.actor_name == "admin")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from cardops.audit.models import AuditEntry
 from cardops.auth.services import find_user
 from cardops.core.timeutil import utcnow
-from tests.conftest import csrf_from
+from tests.guards import csrf_from
 
 WRONG = "not-the-password"
 

@@ -9,18 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.guards import GuardedApi, LeakGuard, assert_error
 from tests.reissue.helpers import intake_body, make_id, person
-from tests.reissue.workflow_support import GuardedApi, LeakGuard, assert_error
 
 HUGE = "长" * 100_000
 fuzz = settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@pytest.fixture
-def guard():
-    guard = LeakGuard()
-    yield guard
-    assert not guard.leaks(), guard.leaks()
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from cardops.audit.models import AuditEntry
 from cardops.extensions import db
 from cardops.reissue import pickup
 from cardops.risk import watchlist
+from tests.guards import GuardedApi, assert_error
 from tests.reissue.helpers import intake_body, make_id, person
-from tests.reissue.workflow_support import GuardedApi, LeakGuard, assert_error
 
 REQUEST_FIELDS = {"number", "outlet_code", "kind", "channel", "status", "version", "applicant", "agent", "risk",
                   "required_checks", "missing_checks", "checks", "review", "pickup_token", "created_by",
@@ -23,26 +23,6 @@ REQUEST_FIELDS = {"number", "outlet_code", "kind", "channel", "status", "version
 MASKED_ID = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 MASKED_PHONE = re.compile(r"^1\d{2}\*{4}\d{4}$")
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-
-
-@pytest.fixture
-def guard():
-    guard = LeakGuard()
-    yield guard
-    assert not guard.leaks(), guard.leaks()
-
-
-@pytest.fixture
-def as_(api, guard):
-    """as_(user) → that user's API client, its traffic watched by the guard."""
-    clients = {}
-
-    def factory(user):
-        if user.id not in clients:
-            clients[user.id] = GuardedApi(api(user), guard)
-        return clients[user.id]
-
-    return factory
 
 
 def assert_request_object(body: dict) -> dict:

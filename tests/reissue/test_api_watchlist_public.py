@@ -7,29 +7,10 @@ from sqlalchemy import select
 
 from cardops.audit.models import AuditEntry
 from cardops.extensions import db
+from tests.guards import assert_error
 from tests.reissue.helpers import intake_body, make_id, person
-from tests.reissue.workflow_support import GuardedApi, LeakGuard, assert_error
 
 ENTRY_FIELDS = {"id", "id_number_masked", "reason", "note", "created_by", "created_at"}
-
-
-@pytest.fixture
-def guard():
-    guard = LeakGuard()
-    yield guard
-    assert not guard.leaks(), guard.leaks()
-
-
-@pytest.fixture
-def as_(api, guard):
-    clients = {}
-
-    def factory(user):
-        if user.id not in clients:
-            clients[user.id] = GuardedApi(api(user), guard)
-        return clients[user.id]
-
-    return factory
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from cardops.reissue.errors import (
 )
 from cardops.reissue.workflow import CHECKABLE_STATUSES, OPEN_STATUSES, TRANSITIONS, Status
 from cardops.risk import watchlist
+from tests.guards import ID_RUN
 from tests.reissue.helpers import make_id, person
 from tests.reissue.workflow_support import (
-    ID_RUN,
     applicant_id,
     audit_of,
     collect_as_applicant,

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.reissue.view_support import field_errors, text, web_fixture  # noqa: F401
+from tests.guards import field_errors, text
 from tests.reissue.workflow_support import request_in
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from cardops.extensions import db
 from cardops.reissue.models import ReissueRequest
+from tests.guards import field_errors, flashes, text
 from tests.reissue.helpers import make_id, make_phone
-from tests.reissue.view_support import field_errors, flashes, text, web_fixture  # noqa: F401
 from tests.reissue.workflow_support import applicant_id, new_request
 
 

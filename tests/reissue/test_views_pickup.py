@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from cardops.reissue import pickup, services
+from tests.guards import field_errors, flashes, text
 from tests.reissue.helpers import make_id
-from tests.reissue.view_support import field_errors, flashes, text, web_fixture  # noqa: F401
 from tests.reissue.workflow_support import agent_id, applicant_id, audit_of, request_in
 
 

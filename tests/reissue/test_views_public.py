@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cardops.reissue import pickup
-from tests.reissue.view_support import field_errors, text, web_fixture  # noqa: F401
+from tests.guards import field_errors, text
 from tests.reissue.workflow_support import request_in
 
 

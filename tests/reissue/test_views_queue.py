@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event
 
 from cardops.extensions import db
+from tests.guards import flashes
 from tests.reissue.helpers import person
-from tests.reissue.view_support import flashes, web_fixture  # noqa: F401
 from tests.reissue.workflow_support import new_request, record, request_in
 
 

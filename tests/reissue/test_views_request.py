@@ -8,8 +8,9 @@ import pytest
 
 from cardops.extensions import db
 from cardops.reissue import pickup
+from tests.guards import field_errors, flashes, has_form, text
 from tests.reissue.helpers import person
-from tests.reissue.view_support import detail_path, field_errors, flashes, has_form, text, web_fixture  # noqa: F401
+from tests.reissue.view_support import detail_path
 from tests.reissue.workflow_support import agent_id, applicant_id, audit_of, new_request, record, request_in
 
 

@@ -6,8 +6,8 @@ from cardops.extensions import db
 from cardops.reissue import services
 from cardops.risk import watchlist
 from tests.conftest import DEMO_PASSWORD
+from tests.guards import field_errors, flashes, text
 from tests.reissue.helpers import make_id, person
-from tests.reissue.view_support import field_errors, flashes, text, web_fixture  # noqa: F401
 from tests.reissue.workflow_support import pass_missing_checks, request_in
 
 

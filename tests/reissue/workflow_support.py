@@ -4,9 +4,6 @@ rewrite history rows for risk windows, and scan response bodies for full ID numb
 
 from __future__ import annotations
 
-import contextlib
-import json
-import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -127,86 +124,3 @@ def history(actor, *, applicant=None, status="collected", days_ago=1, **body) ->
 
 def fresh_person(**extra) -> dict:
     return person(id_number=make_id(), phone=make_phone(), **extra)
-
-
-# --- no full ID number in any response ----------------------------------------------------------------------
-
-ID_RUN = re.compile(r"\d{17}[\dXx]")
-
-
-def _ids_in(value, found: set[str]) -> None:
-    if isinstance(value, dict):
-        for item in value.values():
-            _ids_in(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _ids_in(item, found)
-    elif isinstance(value, str) and pii.is_valid_id_number(value):
-        found.add(pii.normalise_id_number(value))
-
-
-class LeakGuard:
-    """Collects every response body (and every ID number sent) and finds full ID numbers in the bodies."""
-
-    def __init__(self):
-        self.bodies: list[str] = []
-        self.sent_ids: set[str] = set()
-
-    def sent(self, payload) -> None:
-        _ids_in(payload, self.sent_ids)
-
-    def watch(self, response):
-        self.bodies.append(response.get_data(as_text=True))
-        return response
-
-    def leaks(self) -> list[str]:
-        problems = []
-        for body in self.bodies:
-            # JSON may escape or space things out; compare the bare characters as well.
-            bare = re.sub(r"\s", "", body)
-            for candidate in ID_RUN.findall(bare):
-                problems.append(f"{candidate[:6]}…{candidate[-4:]} in {body[:120]!r}")
-            for id_number in self.sent_ids:
-                if id_number in bare.upper() or id_number.lower() in bare:
-                    problems.append(f"sent ID {id_number[:6]}… echoed in {body[:120]!r}")
-        return problems
-
-
-class GuardedApi:
-    """An ``ApiClient`` whose traffic goes through a LeakGuard."""
-
-    def __init__(self, inner, guard: LeakGuard):
-        self._inner = inner
-        self._guard = guard
-
-    def get(self, path, **kwargs):
-        return self._guard.watch(self._inner.get(path, **kwargs))
-
-    def post(self, path, json=None, **kwargs):
-        self._guard.sent(json)
-        return self._guard.watch(self._inner.post(path, json=json, **kwargs))
-
-    def delete(self, path, json=None, **kwargs):
-        self._guard.sent(json)
-        return self._guard.watch(self._inner.delete(path, json=json, **kwargs))
-
-    def post_raw(self, path, data, content_type="application/json"):
-        with contextlib.suppress(ValueError, TypeError, RecursionError):
-            self._guard.sent(json.loads(data))
-        return self._guard.watch(self._inner._client.post(path, data=data, content_type=content_type,
-                                                          headers=self._inner.headers))
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    """The SPEC §9 error format: ``{"error": {"code", "message", "fields"?}}``."""
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert "error" in body and set(body) == {"error"}
-    error = body["error"]
-    assert error["code"] == code, error
-    assert isinstance(error["message"], str) and error["message"]
-    assert set(error) <= {"code", "message", "fields", "missing_checks", "outlet_code"}, error
-    if "fields" in error:
-        assert isinstance(error["fields"], dict) and error["fields"]
-    return error

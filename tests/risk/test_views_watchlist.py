@@ -7,8 +7,8 @@ from sqlalchemy import select
 from cardops.audit.models import AuditEntry
 from cardops.extensions import db
 from cardops.risk.models import WatchlistEntry
+from tests.guards import field_errors, flashes, text
 from tests.reissue.helpers import make_id, person
-from tests.reissue.view_support import field_errors, flashes, text, web_fixture  # noqa: F401
 from tests.reissue.workflow_support import new_request
 
 
