@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from cardops.admin import feature as admin
 from cardops.audit import feature as audit
 from cardops.auth import feature as auth
+from cardops.cases import feature as cases
 from cardops.core import handlers, headers, i18n, inputguard, pii, registry, sqlcount, sqlite, templating
 from cardops.core.transaction import CardopsFlask
 from cardops.extensions import csrf, db, limiter, migrate
@@ -23,12 +24,13 @@ from cardops.outlets import feature as outlets
 from cardops.reissue import feature as reissue
 from cardops.risk import feature as risk
 from cardops.scheduler import feature as scheduler
+from cardops.training import feature as training
 from config import Config, config_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # In dependency order: a feature comes after the features it builds on.
-FEATURES = (main, outlets, audit, auth, admin, risk, reissue, scheduler)
+FEATURES = (main, outlets, audit, auth, admin, risk, reissue, cases, training, scheduler)
 
 
 def create_app(config: type[Config] | str | None = None, **overrides) -> CardopsFlask:

@@ -1,0 +1,1 @@
+"""The case library and the annual selection of ten typical cases (SPEC §6)."""
