@@ -101,6 +101,8 @@ class ReissueRequest(db.Model):
         Index("ix_reissue_requests_outlet_status_created", "outlet_id", "status", "created_at"),
         Index("ix_reissue_requests_outlet_created", "outlet_id", "created_at"),
         Index("ix_reissue_requests_status_risk_created", "status", "risk_level", "created_at"),
+        # The exact totals of filtered lists (API): counted from the index alone, without visiting the rows.
+        Index("ix_reissue_requests_outlet_filters", "outlet_id", "status", "kind", "risk_level"),
         # Search by name and by the last four ID characters.
         # (pattern_ops lets PostgreSQL use the index for name prefixes, LIKE '张%', under any collation)
         Index("ix_reissue_requests_outlet_name", "outlet_id", "applicant_name",
