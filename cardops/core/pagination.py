@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select
 
 from cardops.core.errors import ValidationError
 from cardops.extensions import db
@@ -75,7 +75,8 @@ def lenient_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[i
 
 def paginate(stmt: Select, page: int, per_page: int, *, bounded: bool = False, scalars: bool = True) -> Page:
     """One page of ``stmt`` and its total: exact, or (``bounded``) counted up to ``PAGE_COUNT_LIMIT``."""
-    unordered = stmt.order_by(None)
+    # Count rows, not columns: without the columns the database may answer from an index alone.
+    unordered = stmt.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
     if bounded:
         total = db.session.scalar(select(func.count()).select_from(unordered.limit(PAGE_COUNT_LIMIT + 1).subquery()))
     else:

@@ -4,6 +4,7 @@ A coded value (a status, a kind, a risk level …) is shown through its vocabula
 ``label('status', r.status)`` gives the translated word, ``badge('status', r.status)`` the coloured badge,
 ``options('kind')`` the (value, label) pairs of a select. Badges appear on every line of every queue, so they are
 Python functions, not macros (a macro call costs several times a function call).
+
 """
 
 from __future__ import annotations
@@ -44,32 +45,37 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def label(vocabulary: str, value) -> str:
-    """The translated word for ``value`` (the value itself when the vocabulary does not know it)."""
-    if value is None:
-        return ""
-    words = contributions().vocabularies[vocabulary].labels
-    return page_gettext(words[value]) if value in words else str(value)
+class Vocabularies:
+    """``label``, ``options``, ``badge`` and ``home_panels`` over the contributions of one application (looked up
+    once, not on each of the hundreds of calls a queue page makes)."""
 
+    def __init__(self, registered):
+        self.registered = registered
 
-def options(vocabulary: str) -> list[tuple[str, str]]:
-    return [(str(value), page_gettext(word)) for value, word in contributions().vocabularies[vocabulary].labels.items()]
+    def label(self, vocabulary: str, value) -> str:
+        """The translated word for ``value`` (the value itself when the vocabulary does not know it)."""
+        if value is None:
+            return ""
+        words = self.registered.vocabularies[vocabulary].labels
+        return page_gettext(words[value]) if value in words else str(value)
 
+    def options(self, vocabulary: str) -> list[tuple[str, str]]:
+        return [(str(value), page_gettext(word))
+                for value, word in self.registered.vocabularies[vocabulary].labels.items()]
 
-def badge_style(vocabulary: str, value) -> str:
-    return contributions().vocabularies[vocabulary].badges.get(value, "neutral")
+    def badge_style(self, vocabulary: str, value) -> str:
+        return self.registered.vocabularies[vocabulary].badges.get(value, "neutral")
 
+    def badge(self, vocabulary: str, value, size: str = "") -> Markup:
+        classes = (f"badge badge-{self.badge_style(vocabulary, value)} {vocabulary}-badge"
+                   + (f" badge-{size}" if size else ""))
+        return Markup('<span class="{}" data-{}="{}">{}</span>').format(classes, vocabulary, value,
+                                                                          self.label(vocabulary, value))
 
-def badge(vocabulary: str, value, size: str = "") -> Markup:
-    classes = f"badge badge-{badge_style(vocabulary, value)} {vocabulary}-badge" + (f" badge-{size}" if size else "")
-    return Markup('<span class="{}" data-{}="{}">{}</span>').format(classes, vocabulary, value,
-                                                                      label(vocabulary, value))
-
-
-def home_panels(actor) -> list[tuple[str, dict]]:
-    """The home page's sections for ``actor``: (template, context) in display order."""
-    panels = sorted((p for p in contributions().home_panels if p.visible_to(actor)), key=lambda p: p.order)
-    return [(p.template, p.context(actor) if p.context else {}) for p in panels]
+    def home_panels(self, actor) -> list[tuple[str, dict]]:
+        """The home page's sections for ``actor``: (template, context) in display order."""
+        panels = sorted((p for p in self.registered.home_panels if p.visible_to(actor)), key=lambda p: p.order)
+        return [(p.template, p.context(actor) if p.context else {}) for p in panels]
 
 
 def init_templating(app) -> None:
@@ -80,8 +86,9 @@ def init_templating(app) -> None:
         mask_phone=mask_phone,
         mask_name=mask_name,
     )
-    app.jinja_env.globals.update(url_with=url_with, nav_items=nav_items, label=label, options=options, badge=badge,
-                                 badge_style=badge_style, home_panels=home_panels)
+    words = Vocabularies(contributions(app))  # the features fill it in as they register
+    app.jinja_env.globals.update(url_with=url_with, nav_items=nav_items, label=words.label, options=words.options,
+                                 badge=words.badge, badge_style=words.badge_style, home_panels=words.home_panels)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

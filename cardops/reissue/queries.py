@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import defaultload, joinedload, load_only, selectinload
+from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only, selectinload
 
 from cardops.auth.models import User
 from cardops.core.access import get_scoped_or_404, scoped
@@ -19,7 +19,7 @@ from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.reissue import deadlines
 from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, RiskFlag
-from cardops.reissue.workflow import OPEN_STATUSES, Kind, Status
+from cardops.reissue.workflow import OPEN_STATUSES, Kind, Status, missing_steps, required_steps
 from cardops.risk.registry import RiskLevel
 
 R = ReissueRequest
@@ -27,9 +27,9 @@ NUMBER_RE = re.compile(r"^[A-Z0-9]{2,16}-\d{8}-\d{4,}$")
 LAST4_RE = re.compile(r"^\d{3}[\dX]$")
 
 
-def _by_name(path):
+def _by_name(path, *columns):
     """The people on a request are shown by name: neither their roles nor their outlets are loaded."""
-    return path.lazyload(User.role_rows), path.lazyload(User.outlet)
+    return (path.options(*([load_only(*columns)] if columns else []), lazyload(User.role_rows), lazyload(User.outlet)),)
 
 
 # A request with what its page and its API object show: the people by name, checks and flags joined in (a
@@ -38,12 +38,14 @@ REQUEST_WITH_CHECKS = (
     *_by_name(defaultload(R.created_by)), *_by_name(defaultload(R.reviewed_by)),
     *_by_name(joinedload(R.checks).defaultload(RequestCheck.by)), joinedload(R.flags),
 )
-# A queue row: the columns the table shows, the creator's name, the latest results of the checks.
+# A queue row: the columns the table shows and the creator's name. What a few rows need more (the missing checks
+# of those at the counter, the risk reasons of those under review) comes from ``missing_checks_of`` and
+# ``flag_reasons_of``: one plain query for the page, not objects loaded for every row.
 QUEUE_ROW = (
     load_only(R.id, R.number, R.outlet_id, R.kind, R.channel, R.status, R.risk_level, R.applicant_name,
               R.applicant_id_masked, R.expected_date, R.arrived_at, R.created_at, R.created_by_id),
-    *_by_name(defaultload(R.created_by).load_only(User.id, User.display_name)),
-    selectinload(R.checks).load_only(RequestCheck.step, RequestCheck.result).lazyload(RequestCheck.by),
+    *_by_name(defaultload(R.created_by), User.id, User.display_name),
+    lazyload(R.reviewed_by), lazyload(R.checks), lazyload(R.flags),
 )
 
 
@@ -150,5 +152,26 @@ def queue_counts(actor) -> dict[str, int]:
     return dict(db.session.execute(scoped(stmt, actor, R.outlet_id)).one()._mapping)
 
 
-# The review queue also shows why each request is risky.
-REVIEW_ROW = (*QUEUE_ROW, selectinload(R.flags).load_only(RiskFlag.reason))
+def missing_checks_of(requests) -> dict[int, list]:
+    """The checks still missing for each request at the counter (status ``intake``) among ``requests``."""
+    at_counter = {r.id: r for r in requests if r.status == Status.INTAKE}
+    latest: dict[int, dict[str, str]] = {request_id: {} for request_id in at_counter}
+    if at_counter:
+        rows = db.session.execute(select(RequestCheck.request_id, RequestCheck.step, RequestCheck.result)
+                                  .where(RequestCheck.request_id.in_(list(at_counter))).order_by(RequestCheck.id))
+        for request_id, step, result in rows:  # in order: the later check of a step wins
+            latest[request_id][step] = result
+    return {request_id: missing_steps(required_steps(kind=r.kind, channel=r.channel, risk_level=r.risk_level),
+                                      latest[request_id])
+            for request_id, r in at_counter.items()}
+
+
+def flag_reasons_of(requests) -> dict[int, list[str]]:
+    """Why each of ``requests`` is risky: its flags' reasons, in the order they were raised."""
+    reasons: dict[int, list[str]] = {r.id: [] for r in requests}
+    if reasons:
+        rows = db.session.execute(select(RiskFlag.request_id, RiskFlag.reason)
+                                  .where(RiskFlag.request_id.in_(list(reasons))).order_by(RiskFlag.id))
+        for request_id, reason in rows:
+            reasons[request_id].append(reason)
+    return reasons

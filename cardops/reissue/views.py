@@ -37,9 +37,10 @@ from cardops.reissue.permissions import at_its_counter, available_actions, refus
 from cardops.reissue.queries import (
     QUEUE_ROW,
     REVIEW_ORDER,
-    REVIEW_ROW,
     RequestFilters,
+    flag_reasons_of,
     get_request_or_404,
+    missing_checks_of,
     queue_counts,
     requests_query,
 )
@@ -63,6 +64,7 @@ def queue():
     page, per_page = lenient_page_args(request.args)
     listing = paginate(requests_query(actor, filters).options(*QUEUE_ROW), page, per_page, bounded=True)
     return render_template("reissue/queue.html", listing=listing, filters=filters, counts=queue_counts(actor),
+                           missing=missing_checks_of(listing.items),
                            outlets=all_outlets() if actor.is_supervisor else [])
 
 
@@ -73,10 +75,11 @@ def review_queue():
     outlet_code = (request.args.get("outlet_code") or "").strip() or None if actor.is_supervisor else None
     page, per_page = lenient_page_args(request.args)
     filters = RequestFilters(queue="review", outlet_code=outlet_code)
-    listing = paginate(requests_query(actor, filters, order=REVIEW_ORDER).options(*REVIEW_ROW), page, per_page,
+    listing = paginate(requests_query(actor, filters, order=REVIEW_ORDER).options(*QUEUE_ROW), page, per_page,
                        bounded=True)
     refusals = {r.id: refusal(actor, r, "approve") for r in listing.items}
     return render_template("reissue/review_queue.html", listing=listing, refusals=refusals,
+                           reasons=flag_reasons_of(listing.items),
                            outlets=all_outlets() if actor.is_supervisor else [], outlet_code=outlet_code)
 
 
