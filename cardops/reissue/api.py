@@ -84,7 +84,7 @@ def arrive(number: str):
 @staff_required
 def collect(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.collect(
-        actor, request, body.get("pickup_token"), body.get("collector"), **kw))
+        actor, request, body.get("pickup_token"), body.get("collector"), pickup_code=body.get("pickup_code"), **kw))
 
 
 @bp.post("/requests/<number>/cancel")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from cardops.core.access import in_scope, works_at
 from cardops.core.errors import DomainError, Forbidden, NotFound
 from cardops.core.i18n import N_
+from cardops.core.messages import Message
 from cardops.reissue.errors import InvalidTransition, SelfReviewForbidden
 from cardops.reissue.workflow import CHECKABLE_STATUSES, TRANSITIONS, ReviewLevel, Status, review_level_needed
 
@@ -53,7 +54,7 @@ def refusal(actor, request, action: str) -> DomainError | None:
     if not actor.has_role(*spec.roles):
         return Forbidden()
     if request.status not in spec.sources:
-        return InvalidTransition(f"申请当前状态不允许“{spec.label}”")
+        return InvalidTransition(Message(N_("申请当前状态不允许“%(action)s”"), action=spec.label))
     if action in REVIEW_ACTIONS:
         return review_refusal(actor, request)
     return None
