@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context, session
-from flask_babel import get_translations, gettext, lazy_gettext
+from flask_babel import get_translations, lazy_gettext
 
 from cardops.core.messages import translate_message
 from cardops.extensions import babel

@@ -14,10 +14,12 @@ from cardops.auth.models import User
 from cardops.core.access import get_scoped_or_404, scoped
 from cardops.core.errors import ValidationError
 from cardops.core.i18n import N_
+from cardops.core.messages import Message, verbatim
 from cardops.core.timeutil import local_midnight_utc, local_today, utcnow
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.reissue import deadlines
+from cardops.reissue.idsearch import has_id_number
 from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, RiskFlag
 from cardops.reissue.workflow import OPEN_STATUSES, Kind, Status
 from cardops.risk.registry import RiskLevel
@@ -63,20 +65,35 @@ class RequestFilters:
     outlet_code: str | None = None
     q: str | None = None
     queue: str | None = None
+    # A full ID number's keyed hash (never the number): the applicant's or the agent's (cardops.reissue.idsearch).
+    id_hash: str | None = None
+
+    NAMES = ("status", "kind", "risk", "outlet_code", "q", "queue")
 
     @classmethod
     def from_args(cls, args) -> RequestFilters:
-        filters = cls(**{name: (args.get(name) or "").strip() or None for name in
-                         ("status", "kind", "risk", "outlet_code", "q", "queue")})
-        fields = {}
+        """Filters from query arguments (or a JSON body's fields). A full ID number in ``q`` is refused: it would
+        stand in URLs and access logs (the pages and ``POST /api/v1/requests/search`` take it by POST)."""
+        fields, values = {}, {}
+        for name in cls.NAMES:
+            value = args.get(name)
+            if value is not None and not isinstance(value, str):
+                fields[name] = Message(N_("%(name)s 应为文字"), name=verbatim(name))
+                continue
+            values[name] = (value or "").strip() or None
+        filters = cls(**values)
         for name, enum_cls in (("status", Status), ("kind", Kind), ("risk", RiskLevel)):
             value = getattr(filters, name)
             if value is not None and value not in {e.value for e in enum_cls}:
-                fields[name] = f"{name} 取值无效，可选：" + "、".join(e.value for e in enum_cls)
+                fields[name] = Message(N_("%(name)s 取值无效，可选：%(allowed)s"), name=verbatim(name),
+                                       allowed=verbatim("、".join(e.value for e in enum_cls)))
         if filters.queue is not None and filters.queue not in QUEUES:
-            fields["queue"] = "queue 取值无效，可选：" + "、".join(QUEUES)
+            fields["queue"] = Message(N_("%(name)s 取值无效，可选：%(allowed)s"), name=verbatim("queue"),
+                                      allowed=verbatim("、".join(QUEUES)))
         if filters.q is not None and len(filters.q) > 60:
-            fields["q"] = "搜索内容过长"
+            fields["q"] = N_("搜索内容过长")
+        elif has_id_number(filters.q):
+            fields["q"] = N_("完整身份证号码不能放在网址中：请在页面的搜索框中输入，或用 POST /api/v1/requests/search")
         if fields:
             raise ValidationError(fields=fields)
         return filters
@@ -138,6 +155,8 @@ def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: d
         stmt = stmt.where(QUEUES[filters.queue](now or utcnow()))
     if filters.q:
         stmt = stmt.where(*search_criteria(filters.q))
+    if filters.id_hash:
+        stmt = stmt.where(or_(R.applicant_id_hash == filters.id_hash, R.agent_id_hash == filters.id_hash))
     return stmt.order_by(*order)
 
 

@@ -40,10 +40,10 @@ from cardops.reissue.rules import RULES
 from cardops.reissue.validation import parse_check, parse_collector, parse_intake
 from cardops.reissue.workflow import (
     OPEN_STATUSES,
+    STEP_LABELS,
     SUBMIT_FOR_REVIEW_TARGET,
     Channel,
     ReviewLevel,
-    STEP_LABELS,
     Status,
     applicable_steps,
     review_level_needed,

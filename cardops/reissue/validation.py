@@ -144,18 +144,19 @@ def parse_check(data: dict) -> CheckData:
     return CheckData(step, result, detail, score)
 
 
-def parse_collector(raw) -> Person:
-    """The collector's ID (and name, optional); a malformed ID is a VALIDATION_ERROR, not a mismatch."""
+def parse_collector(raw, *, field: str = "collector", who: str = N_("领取人"),
+                    name_label: str = N_("领取人姓名")) -> Person:
+    """The collector's ID (and name, optional); a malformed ID is a VALIDATION_ERROR, not a mismatch. The same
+    for whoever else shows their ID at the counter (``field``/``who``: the holder of a lost receipt …)."""
     errors = FieldErrors()
     if not isinstance(raw, dict):
-        errors.add("collector", N_("请填写领取人信息"))
+        errors.add(field, Message(N_("请填写%(who)s信息"), who=who))
         errors.raise_if_any()
     id_number = None
     try:
         id_number = normalise_id_number(raw.get("id_number") if isinstance(raw.get("id_number"), str) else None)
     except InvalidIdNumber as problem:
-        errors.add("collector.id_number", _whose_problem(N_("领取人"), problem))
-    name = text(raw.get("name"), errors, "collector.name", required=False, max_length=MAX_NAME,
-                label=N_("领取人姓名"))
+        errors.add(f"{field}.id_number", _whose_problem(who, problem))
+    name = text(raw.get("name"), errors, f"{field}.name", required=False, max_length=MAX_NAME, label=name_label)
     errors.raise_if_any()
     return Person(id_number, name or "", "")
