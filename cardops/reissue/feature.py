@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cardops.core.i18n import _l
 from cardops.core.registry import HomePanel, NavEntry, Vocabulary, contributions
-from cardops.reissue import api, demo, openapi, reprints, views, views_desk, workflow
+from cardops.reissue import api, audit_words, demo, openapi, reprints, views, views_desk, workflow
 from cardops.reissue.arrivals import OUTCOME_LABELS
 from cardops.reissue.queries import QUEUE_LABELS, queue_counts
 from cardops.reissue.workflow import Status
@@ -28,6 +28,7 @@ assert views_desk.bp is views.bp  # the card desk's pages are on the one reissue
 
 def register(app) -> None:
     app.register_blueprint(views.bp)
+    audit_words.register(app)
     app.register_blueprint(api.bp)
     registered = contributions(app)
     registered.vocabularies.update(
