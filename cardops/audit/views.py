@@ -15,8 +15,7 @@ from sqlalchemy import Select, func, select
 from cardops.audit import export, services
 from cardops.audit.models import AuditEntry
 from cardops.audit.services import verify_chain
-from cardops.audit.vocabulary import OTHER, SIGN_IN, action_label, audit_words, object_of, sentence
-from cardops.auth.models import User
+from cardops.audit.vocabulary import OTHER, SIGN_IN, action_label, actor_names, audit_words, object_of, sentence
 from cardops.core.access import current_actor, roles_required
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.core.pii import mask_id_number
@@ -83,13 +82,6 @@ class Filters:
         return {k: mask_id_number(v) if ID_LIKE.match(v) else v for k, v in self.given().items()}
 
 
-def display_names(entries) -> dict[int, str]:
-    ids = {e.actor_id for e in entries if e.actor_id}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
-
-
 @bp.route("/")
 @auditors
 def entries():
@@ -100,7 +92,7 @@ def entries():
     report = verify_chain() if request.args.get("verify") else None
     words = audit_words()
     return render_template("audit/entries.html", listing=listing, outlets=outlets, report=report,
-                           names=display_names(listing.items), filters=filters.values,
+                           names=actor_names(listing.items), filters=filters.values,
                            categories=[(key, label) for key, label in words.categories.items()] + [(OTHER, _("其他"))],
                            all_category=ALL, audit_action=action_label, audit_sentence=sentence,
                            audit_object=object_of)
@@ -115,12 +107,13 @@ def export_entries(fmt: str):
     stmt = filters.statement()
     count = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     if count > export.MAX_ROWS:
+        found, limit = format(count, ","), format(export.MAX_ROWS, ",")
         flash(_("符合条件的记录有 %(count)s 条，超过一次导出的上限 %(limit)s 条，请缩小日期范围后再导出。",
-                count=f"{count:,}", limit=f"{export.MAX_ROWS:,}"), "error")
+                count=found, limit=limit), "error")
         return redirect(url_for(".entries", **filters.given()))
     rows = list(db.session.scalars(stmt))
     outlets = {o.id: o.code for o in db.session.scalars(select(Outlet))}
-    body, mimetype = export.render(fmt, rows, display_names(rows), outlets)
+    body, mimetype = export.render(fmt, rows, actor_names(rows), outlets)
     services.record("audit.export", actor=current_actor(), detail={"format": fmt, "rows": len(rows),
                                                                    "filters": filters.for_the_log()})
     filename = f"audit-{datetime.now():%Y%m%d-%H%M}.{fmt}"

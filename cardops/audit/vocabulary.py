@@ -37,6 +37,8 @@ class AuditWords:
     categories: dict[str, str] = field(default_factory=dict)
     actions: dict[str, ActionWords] = field(default_factory=dict)
     objects: dict[str, ObjectKind] = field(default_factory=dict)
+    # {user id: the name staff know them by}; registered by the accounts feature (audit sits below it).
+    actor_names: Callable[[set[int]], dict[int, str]] | None = None
 
     def actions_in(self, category: str) -> list[str]:
         return [name for name, words in self.actions.items() if words.category == category]
@@ -60,6 +62,16 @@ def describe_actions(app: Flask, category: str, category_label: str, actions: di
 
 def describe_objects(app: Flask, objects: dict[str, ObjectKind]) -> None:
     audit_words(app).objects.update(objects)
+
+
+def name_actors(app: Flask, names: Callable[[set[int]], dict[int, str]]) -> None:
+    audit_words(app).actor_names = names
+
+
+def actor_names(entries) -> dict[int, str]:
+    ids = {e.actor_id for e in entries if e.actor_id}
+    names = audit_words().actor_names
+    return names(ids) if ids and names else {}
 
 
 # --- reading an entry ------------------------------------------------------------------------------------------

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from cardops.audit.vocabulary import SIGN_IN, clause, describe_actions, sentence_of
+from sqlalchemy import select
+
+from cardops.audit.vocabulary import SIGN_IN, clause, describe_actions, name_actors, sentence_of
+from cardops.auth.models import User
 from cardops.core.i18n import N_
 from cardops.core.messages import verbatim
+from cardops.extensions import db
 
 FAILURES = {"unknown_user": N_("用户名不存在"), "deactivated": N_("账户已停用"), "bad_password": N_("密码错误")}
 
@@ -20,7 +24,12 @@ def _failure(detail: dict):
     ])
 
 
+def display_names(ids: set[int]) -> dict[int, str]:
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
 def register(app) -> None:
+    name_actors(app, display_names)
     describe_actions(app, SIGN_IN, N_("登录与退出"), {
         "auth.login": (N_("登录"), None),
         "auth.logout": (N_("退出"), None),

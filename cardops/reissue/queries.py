@@ -170,4 +170,4 @@ def queue_counts(actor) -> dict[str, int]:
 
 
 # The review queue also shows why each request is risky.
-REVIEW_ROW = (*QUEUE_ROW, selectinload(R.flags).load_only(RiskFlag.reason))
+REVIEW_ROW = (*QUEUE_ROW, selectinload(R.flags).load_only(RiskFlag.code, RiskFlag.reason, RiskFlag.reason_data))
