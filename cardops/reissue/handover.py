@@ -127,7 +127,8 @@ def build_sheet(actor, day: date, *, outlet_code: str | None = None, username: s
 def fill_choices(actor, form) -> None:
     """The outlets and clerks the actor may pick on the sheet's form."""
     outlets = all_outlets() if actor.is_supervisor else [actor.outlet] if actor.outlet else []
-    form.outlet.choices = [("", "—")] * actor.is_supervisor + [(o.code, f"{o.code} {o.name}") for o in outlets]
+    blank = [("", "—")] if actor.is_supervisor else []
+    form.outlet.choices = blank + [(o.code, f"{o.code} {o.name}") for o in outlets]
     chosen = outlet_by_code(form.outlet.data) if actor.is_supervisor else actor.outlet
     if not actor.is_supervisor and actor.outlet:
         form.outlet.data = actor.outlet.code

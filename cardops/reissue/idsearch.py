@@ -14,6 +14,9 @@ import secrets
 from flask import session
 
 from cardops.core import pii
+from cardops.core.errors import ValidationError
+from cardops.core.i18n import N_
+from cardops.core.messages import Message
 
 SESSION_KEY = "id_searches"
 KEPT = 5  # the last few searches, so the back button and the pagination links keep working
@@ -46,3 +49,13 @@ def recall(key: str | None) -> tuple[str, str] | None:
     """(keyed hash, masked number) of a search kept under ``key``, or None."""
     found = (session.get(SESSION_KEY) or {}).get(key) if key else None
     return (found[0], found[1]) if isinstance(found, list) and len(found) == 2 else None
+
+
+def id_number_hash(raw) -> str:
+    """The keyed hash of a full ID number given to a search, or a VALIDATION_ERROR naming ``id_number`` (its
+    message never repeats the number)."""
+    try:
+        return pii.blind_index(pii.normalise_id_number(raw if isinstance(raw, str) else None))
+    except pii.InvalidIdNumber as problem:
+        raise ValidationError(fields={"id_number": Message(N_("身份证号码有误：%(problem)s"), problem=str(problem))}) \
+            from None

@@ -145,6 +145,20 @@ OPENAPI_PATHS = {
                 "per_page": {"type": "integer"}, "total": {"type": "integer"}}})}, **STANDARD_ERRORS},
         },
     },
+    "/api/v1/requests/search": {
+        "post": {
+            "summary": "Search requests by a full ID number (applicant or agent), without putting it in a URL",
+            "requestBody": {"required": True, **_json({"type": "object", "properties": {
+                "id_number": {"type": "string", "description": "18-character resident ID; matched by its keyed hash"},
+                "status": {"type": "string"}, "kind": {"type": "string"}, "risk": {"type": "string"},
+                "outlet_code": {"type": "string"}, "queue": {"type": "string"}, "q": {"type": "string"},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1, "maximum": 100}}})},
+            "responses": {"200": {"description": "A page", **_json({"type": "object", "properties": {
+                "items": {"type": "array", "items": REQUEST_REF}, "page": {"type": "integer"},
+                "per_page": {"type": "integer"}, "total": {"type": "integer"}}})}, **STANDARD_ERRORS},
+        },
+    },
     "/api/v1/requests/{number}": {
         "get": {"summary": "One request", "parameters": [NUMBER_PARAM],
                 "responses": {"200": _request_answer("The request"), **STANDARD_ERRORS,

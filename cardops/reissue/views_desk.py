@@ -22,7 +22,6 @@ from cardops.reissue import arrivals as batch
 from cardops.reissue import handover, pickup, reprints, services
 from cardops.reissue.errors import PickupTokenInvalid
 from cardops.reissue.forms import ArrivalForm, HandoverForm, PickupForm, ReprintDecisionForm, ReprintForm
-from cardops.reissue.models import ReceiptReprint
 from cardops.reissue.permissions import sees_pickup_token
 from cardops.reissue.queries import get_request_or_404
 from cardops.reissue.views import _refused, bp, staff_required
@@ -211,9 +210,9 @@ def pickup_desk():
 def handover_sheet():
     actor = current_actor()
     form = HandoverForm(request.args, meta={"csrf": False})
+    sheet = handover.build_sheet(actor, _day(form.day.data), outlet_code=form.outlet.data or None,
+                                 username=form.clerk.data or None)
     handover.fill_choices(actor, form)
-    day = _day(form.day.data)
-    sheet = handover.build_sheet(actor, day, outlet_code=form.outlet.data or None, username=form.clerk.data or None)
     return render_template("reissue/handover.html", form=form, sheet=sheet)
 
 
@@ -224,8 +223,3 @@ def _day(value) -> date:
         flash(_("日期无效，已显示今天。"), "error")
         return local_today()
     return min(day, local_today())
-
-
-def pending_reprints_for(actor, reqs) -> dict[int, ReceiptReprint]:
-    """Pending reprints of the given requests, by request id (the review queue shows them beside the reviews)."""
-    return {r.id: reprints.pending_reprint(r) for r in reqs}
