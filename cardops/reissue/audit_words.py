@@ -23,8 +23,15 @@ def _word(words: dict, value):
     return words.get(value, verbatim(value)) if value is not None else ""
 
 
+# Reasons the system itself wrote (who collected): recognised by their Chinese text, shown in the reader's words.
+SYSTEM_REASONS = {str(m): m for m in (clause(N_("领取人：%(who)s"), who=who) for who in HOLDER_WORDS.values())}
+
+
 def _reason(detail):
-    return clause(N_("理由：%(reason)s"), reason=verbatim(detail["reason"])) if detail.get("reason") else None
+    reason = detail.get("reason")
+    if not reason:
+        return None
+    return SYSTEM_REASONS.get(reason) or clause(N_("理由：%(reason)s"), reason=verbatim(reason))
 
 
 def _move(detail: dict):
