@@ -213,6 +213,9 @@ class RequestEvent(db.Model):
     request: Mapped[ReissueRequest] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship(lazy="joined")
 
+    # The daily handover sheet reads one day's events of an outlet.
+    __table_args__ = (Index("ix_request_events_at", "at"),)
+
     @property
     def reason_message(self):
         return message_from_data(self.reason_data, self.reason)

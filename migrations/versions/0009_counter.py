@@ -1,8 +1,8 @@
-"""counter: pickup reprints, translatable reasons, agent reason
+"""counter: receipt reprints, translatable reasons, agent reason, events by day
 
 Revision ID: 0009_counter
 Revises: 0003_training_cases
-Create Date: 2026-12-02 02:05:49.152965
+Create Date: 2026-12-02 02:33:55.646655
 
 """
 from alembic import op
@@ -45,6 +45,7 @@ def upgrade():
 
     with op.batch_alter_table('request_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reason_data', sa.JSON(), nullable=True))
+        batch_op.create_index('ix_request_events_at', ['at'], unique=False)
 
     with op.batch_alter_table('risk_flags', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reason_data', sa.JSON(), nullable=True))
@@ -58,6 +59,7 @@ def downgrade():
         batch_op.drop_column('reason_data')
 
     with op.batch_alter_table('request_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_request_events_at')
         batch_op.drop_column('reason_data')
 
     with op.batch_alter_table('reissue_requests', schema=None) as batch_op:
