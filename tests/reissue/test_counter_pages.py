@@ -46,8 +46,8 @@ def test_another_outlets_request_is_not_found_by_its_id(web, clerk, clerk2, othe
 
 def test_a_wrong_id_number_is_said_without_repeating_it(web, clerk):
     web.login("clerk-a")
-    wrong = make_id()[:17] + "0"
-    wrong = wrong if wrong != make_id() else wrong[:17] + "1"
+    good = make_id()
+    wrong = good[:17] + ("1" if good[17] != "1" else "2")  # the check character is wrong
     page = web.follow(web.post("/requests/search", {"q": wrong}, csrf_page="/requests"))
     assert "身份证号码有误" in flashes(page) and wrong not in page
 
