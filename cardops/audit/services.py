@@ -15,6 +15,8 @@ from flask import has_request_context, request
 from sqlalchemy import select, update
 
 from cardops.audit.models import AuditEntry, AuditHead
+from cardops.core.i18n import N_
+from cardops.core.messages import Message
 from cardops.core.timeutil import utcnow
 from cardops.extensions import db
 
@@ -132,16 +134,17 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
     for entry in db.session.scalars(stmt):
         if entry.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, entry.id,
-                               f"缺少序号 {expected_seq} 的记录（已被删除）")
+                               Message(N_("缺少序号 %(seq)s 的记录（已被删除）"), seq=expected_seq))
         if entry.prev_hash != expected_prev:
-            return ChainReport(False, checked, entry.seq, entry.id, "前序哈希不一致（前一条记录被删除或篡改）")
+            return ChainReport(False, checked, entry.seq, entry.id, N_("前序哈希不一致（前一条记录被删除或篡改）"))
         if entry_hash(entry) != entry.hash:
-            return ChainReport(False, checked, entry.seq, entry.id, "记录内容与哈希不符（已被篡改）")
+            return ChainReport(False, checked, entry.seq, entry.id, N_("记录内容与哈希不符（已被篡改）"))
         expected_prev = entry.hash
         expected_seq += 1
         checked += 1
     head = db.session.get(AuditHead, HEAD_ID)
     if head is not None and (head.seq != checked or (checked and head.last_hash != expected_prev)):
         return ChainReport(False, checked, checked + 1 if head.seq > checked else None, None,
-                           f"链尾记录缺失：应有 {head.seq} 条，实有 {checked} 条")
+                           Message(N_("链尾记录缺失：应有 %(expected)s 条，实有 %(found)s 条"), expected=head.seq,
+                                   found=checked))
     return ChainReport(True, checked)

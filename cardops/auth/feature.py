@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cardops.auth import api, views
+from cardops.auth import api, audit_words, views
 from cardops.auth.commands import users_cli
 from cardops.auth.loaders import init_login
 from cardops.auth.session import init_session_guard
@@ -16,3 +16,4 @@ def register(app) -> None:
     app.register_blueprint(api.bp)
     app.cli.add_command(users_cli)
     contributions(app).add_openapi(api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
+    audit_words.register(app)

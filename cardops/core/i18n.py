@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context, session
-from flask_babel import get_translations, gettext, lazy_gettext
+from flask_babel import get_translations, lazy_gettext
 
+from cardops.core.messages import translate_message
 from cardops.extensions import babel
 
 
@@ -61,9 +62,10 @@ def N_(message: str) -> str:
 def translate(message):
     """Display-time translation of a message a service gave in Chinese (marked with ``N_`` where it is defined).
 
-    Unknown text (a composed sentence, user input) comes back unchanged and is never treated as a format string
-    or as markup, so pages may pass any refusal message through it (the ``tr`` template filter).
+    A ``Message`` (``cardops.core.messages``) is rebuilt from its translated template and parameters. Unknown text
+    (user input) comes back unchanged and is never treated as a format string or as markup, so pages may pass
+    any refusal message through it (the ``tr`` template filter).
     """
     if not message:
         return message
-    return gettext(str(message))
+    return translate_message(message)

@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
+from cardops.core.i18n import N_
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII only: \d would also take １２３, a second spelling of a phone
@@ -41,22 +43,22 @@ def normalise_id_number(raw: str | None, *, today: date | None = None) -> str:
     (e.g. 310108) are still printed on valid cards.
     """
     if not isinstance(raw, str):
-        raise InvalidIdNumber("请填写身份证号码")
+        raise InvalidIdNumber(N_("请填写身份证号码"))
     value = _WHITESPACE_RE.sub("", raw).upper()
     if not value:
-        raise InvalidIdNumber("请填写身份证号码")
+        raise InvalidIdNumber(N_("请填写身份证号码"))
     if len(value) != 18:
-        raise InvalidIdNumber("身份证号码应为18位")
+        raise InvalidIdNumber(N_("身份证号码应为18位"))
     if not value[:17].isdigit() or not value[:17].isascii() or not (value[17].isdigit() or value[17] == "X"):
-        raise InvalidIdNumber("身份证号码格式不正确（前17位为数字，末位为数字或X）")
+        raise InvalidIdNumber(N_("身份证号码格式不正确（前17位为数字，末位为数字或X）"))
     try:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise InvalidIdNumber("身份证号码中的出生日期不存在") from None
+        raise InvalidIdNumber(N_("身份证号码中的出生日期不存在")) from None
     if birth > (today or date.today()) or birth.year < OLDEST_BIRTH_YEAR:
-        raise InvalidIdNumber("身份证号码中的出生日期不合理")
+        raise InvalidIdNumber(N_("身份证号码中的出生日期不合理"))
     if id_check_char(value[:17]) != value[17]:
-        raise InvalidIdNumber("身份证号码校验位不正确，请核对")
+        raise InvalidIdNumber(N_("身份证号码校验位不正确，请核对"))
     return value
 
 
@@ -70,12 +72,12 @@ def is_valid_id_number(raw: str | None) -> bool:
 
 def normalise_phone(raw: str | None) -> str:
     if not isinstance(raw, str):
-        raise ValueError("请填写手机号码")
+        raise ValueError(N_("请填写手机号码"))
     value = _WHITESPACE_RE.sub("", raw).replace("-", "")
     if value.startswith("+86"):
         value = value[3:]
     if not _PHONE_RE.match(value):
-        raise ValueError("手机号码应为11位大陆手机号")
+        raise ValueError(N_("手机号码应为11位大陆手机号"))
     return value
 
 

@@ -1,10 +1,13 @@
 """Input checks shared by every feature's services: errors collected per field and raised together as one
-VALIDATION_ERROR, whose messages are plain Chinese sentences (translated when shown)."""
+VALIDATION_ERROR, whose messages are plain Chinese sentences (the API answers them as they are) built as
+``Message``s, so a page shows them in the reader's language. ``label`` is a ``N_``-marked word: it is translated
+with the sentence."""
 
 from __future__ import annotations
 
 from cardops.core.errors import ValidationError
 from cardops.core.i18n import N_
+from cardops.core.messages import Message, verbatim
 
 MAX_REASON = 500
 
@@ -28,14 +31,14 @@ def text(value, errors: FieldErrors, name: str, *, required: bool, max_length: i
     """A trimmed string of at most ``max_length`` characters, or None (and an error when required)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.add(name, f"请填写{label}")
+            errors.add(name, Message(N_("请填写%(label)s"), label=label))
         return None
     if not isinstance(value, str):
-        errors.add(name, f"{label}应为文字")
+        errors.add(name, Message(N_("%(label)s应为文字"), label=label))
         return None
     value = value.strip()
     if len(value) > max_length:
-        errors.add(name, f"{label}不能超过{max_length}个字符")
+        errors.add(name, Message(N_("%(label)s不能超过%(max)s个字符"), label=label, max=max_length))
         return None
     return value
 
@@ -43,18 +46,19 @@ def text(value, errors: FieldErrors, name: str, *, required: bool, max_length: i
 def choice(value, enum_cls, errors: FieldErrors, name: str, label: str):
     """A member of ``enum_cls`` (a StrEnum) or None with an error naming the field."""
     if value is None or value == "":
-        errors.add(name, f"请选择{label}")
+        errors.add(name, Message(N_("请选择%(label)s"), label=label))
         return None
     try:
         return enum_cls(value) if isinstance(value, str) else enum_cls(str(value))
     except ValueError:
-        allowed = "、".join(e.value for e in enum_cls)
-        errors.add(name, f"{label}无效，可选：{allowed}")
+        # The API's reader needs the codes; a form only ever sends one of its own options.
+        errors.add(name, Message(N_("%(label)s无效，可选：%(allowed)s"), label=label,
+                                 allowed=verbatim("、".join(e.value for e in enum_cls))))
         return None
 
 
 def parse_reason(value, *, required: bool) -> str | None:
     errors = FieldErrors()
-    reason = text(value, errors, "reason", required=required, max_length=MAX_REASON, label="理由")
+    reason = text(value, errors, "reason", required=required, max_length=MAX_REASON, label=N_("理由"))
     errors.raise_if_any()
     return reason

@@ -14,4 +14,5 @@ def register(app) -> None:
     app.cli.add_command(seed_command)
     registered = contributions(app)
     registered.navigation.append(NavEntry(_l("首页"), "main.home", order=0))
+    registered.navigation.append(NavEntry(_l("使用说明"), "main.help_page", order=200))
     registered.add_openapi(api.OPENAPI_PATHS)

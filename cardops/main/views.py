@@ -21,6 +21,13 @@ def home():
     return render_template("main/home.html")
 
 
+@bp.route("/help")
+@login_required
+def help_page():
+    """使用说明: what the system does for each role, in the users' words."""
+    return render_template("main/help.html")
+
+
 @bp.route("/lang/<code>")
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:

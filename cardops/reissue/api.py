@@ -9,6 +9,7 @@ from cardops.core.access import current_actor, roles_required
 from cardops.core.api import api_blueprint, json_body, json_ok, json_page, public
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.reissue import services
+from cardops.reissue.idsearch import id_number_hash
 from cardops.reissue.public import lookup_status, status_rate_limit
 from cardops.reissue.queries import REQUEST_WITH_CHECKS, RequestFilters, get_request_or_404, requests_query
 from cardops.reissue.serializers import request_to_dict
@@ -34,6 +35,21 @@ def index():
     actor = current_actor()
     page, per_page = parse_page_args(http.args)
     query = requests_query(actor, RequestFilters.from_args(http.args)).options(*REQUEST_WITH_CHECKS)
+    return json_page(paginate(query, page, per_page), lambda r: request_to_dict(r, actor))
+
+
+@bp.post("/requests/search")
+@staff_required
+def search():
+    """The list's filters in a JSON body, plus ``id_number``: a full ID number (the applicant's or the agent's),
+    matched by its keyed hash. POST, so the number stays out of URLs and access logs."""
+    actor = current_actor()
+    body = json_body()
+    page, per_page = parse_page_args({k: str(body[k]) for k in ("page", "per_page") if body.get(k) is not None})
+    filters = RequestFilters.from_args(body)
+    if body.get("id_number") not in (None, ""):
+        filters.id_hash = id_number_hash(body.get("id_number"))
+    query = requests_query(actor, filters).options(*REQUEST_WITH_CHECKS)
     return json_page(paginate(query, page, per_page), lambda r: request_to_dict(r, actor))
 
 
@@ -84,7 +100,7 @@ def arrive(number: str):
 @staff_required
 def collect(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.collect(
-        actor, request, body.get("pickup_token"), body.get("collector"), **kw))
+        actor, request, body.get("pickup_token"), body.get("collector"), pickup_code=body.get("pickup_code"), **kw))
 
 
 @bp.post("/requests/<number>/cancel")

@@ -38,3 +38,11 @@ class SelfReviewForbidden(Forbidden):
 
 class ReauthenticationRequired(Forbidden):
     code, default_message = "REAUTH_REQUIRED", N_("审批高风险申请须再次输入您的登录密码")
+
+
+class ReprintPending(Conflict):
+    code, default_message = "REPRINT_PENDING", N_("该申请已有一份待批准的回执补打申请")
+
+
+class HolderMismatch(DomainError):
+    code, status, default_message = "HOLDER_MISMATCH", 422, N_("持证人身份与申请人（或登记的代办人）不符")

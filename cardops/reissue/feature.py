@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cardops.core.i18n import _l
 from cardops.core.registry import HomePanel, NavEntry, Vocabulary, contributions
-from cardops.reissue import api, demo, openapi, views, workflow
+from cardops.reissue import api, audit_words, demo, openapi, reprints, views, views_desk, workflow
 from cardops.reissue.arrivals import OUTCOME_LABELS
 from cardops.reissue.queries import QUEUE_LABELS, queue_counts
 from cardops.reissue.workflow import Status
@@ -23,10 +23,12 @@ STATUS_BADGES = {
 ARRIVAL_BADGES = {"arrived": "ok", "already_arrived": "muted", "unknown": "danger", "other_outlet": "warn",
                   "wrong_state": "warn", "invalid": "danger"}
 STAFF = ("clerk", "supervisor")
+assert views_desk.bp is views.bp  # the card desk's pages are on the one reissue blueprint
 
 
 def register(app) -> None:
     app.register_blueprint(views.bp)
+    audit_words.register(app)
     app.register_blueprint(api.bp)
     registered = contributions(app)
     registered.vocabularies.update(
@@ -39,6 +41,8 @@ def register(app) -> None:
         event=Vocabulary(workflow.EVENT_LABELS),
         queue=Vocabulary(QUEUE_LABELS),
         arrival=Vocabulary(OUTCOME_LABELS, ARRIVAL_BADGES),
+        reprint=Vocabulary(reprints.REPRINT_LABELS, reprints.REPRINT_BADGES),
+        holder=Vocabulary(reprints.HOLDER_WORDS),
     )
     registered.navigation.extend([
         NavEntry(_l("受理队列"), "reissue.queue", STAFF, also=("reissue.detail", "reissue.receipt"), order=10),
@@ -46,6 +50,7 @@ def register(app) -> None:
         NavEntry(_l("复核队列"), "reissue.review_queue", STAFF, also=("reissue.review",), order=12),
         NavEntry(_l("到卡登记"), "reissue.arrivals", ("clerk",), order=13),
         NavEntry(_l("发卡"), "reissue.pickup", ("clerk",), order=14),
+        NavEntry(_l("日结"), "reissue.handover_sheet", STAFF, order=15),
     ])
     registered.home_panels.append(HomePanel("reissue/_home.html", STAFF,
                                             lambda actor: {"counts": queue_counts(actor)}, order=10))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -50,6 +50,7 @@ class IntakeForm(FlaskForm):
         "autocomplete": "off", "maxlength": 16, "data-validate": "phone", "inputmode": "tel", "type": "tel"})
     agent_relation = SelectField(_l("与申请人关系"), choices=choices({r: r for r in RELATIONS}, blank="—"),
                                  validate_choice=False)
+    agent_reason = StringField(_l("代办原因（可选）"), render_kw={"maxlength": 200, "autocomplete": "off"})
     note = TextAreaField(_l("备注"), validators=[Optional()], render_kw={"rows": 2, "maxlength": 1000})
 
     def to_service_data(self, *, with_outlet: bool) -> dict:
@@ -63,7 +64,8 @@ class IntakeForm(FlaskForm):
         }
         if self.channel.data == "proxy":
             data["agent"] = {"id_number": self.agent_id_number.data, "name": self.agent_name.data,
-                             "phone": self.agent_phone.data, "relation": self.agent_relation.data}
+                             "phone": self.agent_phone.data, "relation": self.agent_relation.data,
+                             "reason": self.agent_reason.data}
         if with_outlet:
             data["outlet_code"] = self.outlet_code.data
         return data
@@ -95,16 +97,19 @@ class ReviewForm(VersionedForm):
 
 class ArrivalForm(FlaskForm):
     number = StringField(_l("申请编号"), render_kw={"autocomplete": "off", "spellcheck": "false", "class": "mono",
-                                                   "placeholder": "PT01-20261126-0001"})
+                                                   "placeholder": _l("扫描或输入申请编号")})
     card_number = StringField(_l("新卡卡号（可选）"), render_kw={"autocomplete": "off", "maxlength": 32})
     numbers = TextAreaField(_l("申请编号清单"), render_kw={"rows": 8, "spellcheck": "false", "class": "mono"})
     file = FileField(_l("市卡中心批量文件（CSV）"), render_kw={"accept": ".csv,text/csv"})
 
 
 class PickupForm(FlaskForm):
-    number = HiddenField()
-    token = StringField(_l("取卡码"), validators=[DataRequired(_l("请扫描回执上的二维码或输入取卡码"))],
+    # Either the receipt's QR (a scanner types its URL) alone, or the number and the 8-character pickup code.
+    number = StringField(_l("申请编号"), render_kw={"autocomplete": "off", "spellcheck": "false", "class": "mono",
+                                                   "placeholder": _l("印在回执上"), "data-enter-next": "token"})
+    token = StringField(_l("取卡码或回执二维码"),
                         render_kw={"autocomplete": "off", "spellcheck": "false", "class": "mono",
+                                   "placeholder": _l("扫描二维码，或输入 8 位取卡码"),
                                    "data-enter-next": "collector_id_number"})
     collector_id_number = StringField(_l("领取人身份证号码"), render_kw={
         "autocomplete": "off", "maxlength": 22, "data-validate": "id-number", "spellcheck": "false",
@@ -115,9 +120,35 @@ class PickupForm(FlaskForm):
 class StatusLookupForm(FlaskForm):
     number = StringField(_l("申请编号"), validators=[DataRequired(_l("请填写申请编号")), Length(max=32)],
                          render_kw={"autocomplete": "off", "spellcheck": "false", "class": "mono",
-                                    "placeholder": "PT01-20261126-0001"})
+                                    "placeholder": _l("见受理回执")})
     id_last4 = StringField(_l("申请人身份证号码后4位"),
                            validators=[DataRequired(_l("请填写身份证号码后4位")),
                                        Length(min=4, max=4, message=_l("请填写身份证号码的最后4位"))],
                            render_kw={"autocomplete": "off", "maxlength": 4, "class": "mono short"})
 
+
+
+class ReprintForm(VersionedForm):
+    """A lost receipt: the holder is at the counter with their ID."""
+
+    holder_id_number = StringField(_l("持证人身份证号码"), render_kw={
+        "autocomplete": "off", "maxlength": 22, "data-validate": "id-number", "spellcheck": "false",
+        "class": "mono"})
+    holder_name = StringField(_l("持证人姓名（可选）"), render_kw={"autocomplete": "off", "maxlength": 50})
+    reason = TextAreaField(_l("补打理由"), render_kw={"rows": 2, "maxlength": 500,
+                                                     "placeholder": _l("例如：回执遗失，申请人本人持身份证到柜台")})
+    id_checked = BooleanField(_l("已查验持证人身份证原件，人证一致"))
+
+
+class ReprintDecisionForm(VersionedForm):
+    decision = HiddenField()
+    reason = TextAreaField(_l("意见"), render_kw={"rows": 2, "maxlength": 500})
+
+
+class HandoverForm(FlaskForm):
+    """The sheet's choice: a day, an outlet (supervisors), one clerk or the whole outlet. Sent by GET."""
+
+    all_staff_label = _l("全体人员")
+    day = StringField(_l("日期"), render_kw={"type": "date"})
+    outlet = SelectField(_l("网点"), choices=[], validate_choice=False)
+    clerk = SelectField(_l("人员"), choices=[], validate_choice=False)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cardops.auth.models import User
+from cardops.core.messages import message_from_data
 from cardops.core.timeutil import utcnow
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
@@ -56,6 +57,7 @@ class ReissueRequest(db.Model):
     agent_phone_hash: Mapped[str | None] = mapped_column(String(64))
     agent_phone_masked: Mapped[str | None] = mapped_column(String(11))
     agent_relation: Mapped[str | None] = mapped_column(String(20))
+    agent_reason: Mapped[str | None] = mapped_column(String(200))  # why the holder sends an agent (optional)
 
     note: Mapped[str | None] = mapped_column(Text)
     risk_level: Mapped[str] = mapped_column(String(8), default="low")
@@ -93,6 +95,9 @@ class ReissueRequest(db.Model):
     )
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan", lazy="select"
+    )
+    reprints: Mapped[list[ReceiptReprint]] = relationship(
+        back_populates="request", order_by="ReceiptReprint.id", cascade="all, delete-orphan", lazy="select"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -175,9 +180,15 @@ class RiskFlag(db.Model):
     code: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str] = mapped_column(String(300))
+    # The reason's template and parameters (cardops.core.messages), so pages show it in the reader's language.
+    reason_data: Mapped[dict | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     request: Mapped[ReissueRequest] = relationship(back_populates="flags")
+
+    @property
+    def reason_message(self):
+        return message_from_data(self.reason_data, self.reason)
 
     __table_args__ = (
         UniqueConstraint("request_id", "code", name="uq_risk_flags_request_code"),
@@ -198,9 +209,18 @@ class RequestEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the system wrote the reason (e.g. who collected): its template and parameters, for translation.
+    reason_data: Mapped[dict | None] = mapped_column(JSON)
 
     request: Mapped[ReissueRequest] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+    # The daily handover sheet reads one day's events of an outlet.
+    __table_args__ = (Index("ix_request_events_at", "at"),)
+
+    @property
+    def reason_message(self):
+        return message_from_data(self.reason_data, self.reason)
 
 
 class RequestCounter(db.Model):
@@ -211,3 +231,34 @@ class RequestCounter(db.Model):
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class ReceiptReprint(db.Model):
+    """A lost receipt (回执遗失补打): asked for by a clerk of the outlet with the holder present and their ID checked,
+    approved by a supervisor or a second clerk of the outlet. Approval gives the request a new pickup token and
+    code: the lost receipt stops working. See ``cardops.reissue.reprints``."""
+
+    __tablename__ = "receipt_reprints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("reissue_requests.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text)
+    holder_role: Mapped[str] = mapped_column(String(10))  # applicant | agent
+    holder_id_masked: Mapped[str] = mapped_column(String(18))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    request: Mapped[ReissueRequest] = relationship(back_populates="reprints")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined", innerjoin=True)
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+
+    __table_args__ = (
+        # At most one reprint waiting for approval per request, whoever asks at the same moment.
+        Index("uq_receipt_reprints_pending", "request_id", unique=True,
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index("ix_receipt_reprints_status", "status"),
+    )

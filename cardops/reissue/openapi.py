@@ -49,7 +49,9 @@ PERSON = {
     },
 }
 AGENT = {**PERSON, "required": [*PERSON["required"], "relation"],
-         "properties": {**PERSON["properties"], "relation": {"type": "string", "enum": list(RELATIONS)}}}
+         "properties": {**PERSON["properties"], "relation": {"type": "string", "enum": list(RELATIONS)},
+                        "reason": {"type": "string", "maxLength": 200,
+                                   "description": "optional: why the holder does not come in person"}}}
 MASKED_PERSON = {
     "type": "object",
     "properties": {"name": {"type": "string"}, "id_number_masked": {"type": "string", "example": "310107********123X"},
@@ -71,7 +73,8 @@ OPENAPI_SCHEMAS = {
             "version": {"type": "integer"},
             "applicant": MASKED_PERSON,
             "agent": {"oneOf": [{**MASKED_PERSON, "properties": {**MASKED_PERSON["properties"],
-                                                                  "relation": {"type": "string"}}},
+                                                                  "relation": {"type": "string"},
+                                                                  "reason": {"type": ["string", "null"]}}},
                                 {"type": "null"}]},
             "note": {"type": ["string", "null"]},
             "risk": {"type": "object", "properties": {
@@ -93,6 +96,9 @@ OPENAPI_SCHEMAS = {
                 "at": {"type": ["string", "null"]}, "reason": {"type": ["string", "null"]}}},
             "pickup_token": {"type": ["string", "null"],
                              "description": "for staff of the request's outlet once submitted"},
+            "pickup_code": {"type": ["string", "null"], "pattern": "^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{8}$",
+                            "description": "the short pickup code (取卡码) printed beside the QR; same visibility "
+                                           "as pickup_token; a reprinted receipt voids both"},
             "card_number": {"type": ["string", "null"]},
             "expected_date": {"type": ["string", "null"], "format": "date"},
             "created_by": {"type": "string"},
@@ -128,10 +134,26 @@ OPENAPI_PATHS = {
                 {"name": "queue", "in": "query", "schema": {"type": "string", "enum": [
                     "today", "review", "awaiting_card", "ready", "overdue", "open"]}},
                 {"name": "q", "in": "query", "schema": {"type": "string"},
-                 "description": "number, applicant name prefix and/or last 4 ID characters, e.g. `张三 123X`"},
+                 "description": "number, applicant name prefix and/or last 4 ID characters, e.g. `张三 123X`. "
+                                "A full ID number is refused here (it would sit in URLs and access logs): "
+                                "POST /api/v1/requests/search"},
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                 {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
             ],
+            "responses": {"200": {"description": "A page", **_json({"type": "object", "properties": {
+                "items": {"type": "array", "items": REQUEST_REF}, "page": {"type": "integer"},
+                "per_page": {"type": "integer"}, "total": {"type": "integer"}}})}, **STANDARD_ERRORS},
+        },
+    },
+    "/api/v1/requests/search": {
+        "post": {
+            "summary": "Search requests by a full ID number (applicant or agent), without putting it in a URL",
+            "requestBody": {"required": True, **_json({"type": "object", "properties": {
+                "id_number": {"type": "string", "description": "18-character resident ID; matched by its keyed hash"},
+                "status": {"type": "string"}, "kind": {"type": "string"}, "risk": {"type": "string"},
+                "outlet_code": {"type": "string"}, "queue": {"type": "string"}, "q": {"type": "string"},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1, "maximum": 100}}})},
             "responses": {"200": {"description": "A page", **_json({"type": "object", "properties": {
                 "items": {"type": "array", "items": REQUEST_REF}, "page": {"type": "integer"},
                 "per_page": {"type": "integer"}, "total": {"type": "integer"}}})}, **STANDARD_ERRORS},
@@ -169,8 +191,10 @@ OPENAPI_PATHS = {
             "card_number": {"type": "string", "maxLength": 32}, **VERSION}}),
     "/api/v1/requests/{number}/collect": _action(
         "Hand the card over",
-        {"type": "object", "required": ["pickup_token", "collector"], "properties": {
-            "pickup_token": {"type": "string"},
+        {"type": "object", "required": ["collector"], "properties": {
+            "pickup_token": {"type": "string", "description": "the receipt's token (or its verification URL)"},
+            "pickup_code": {"type": "string", "description": "in place of pickup_token: the receipt's 8-character "
+                                                            "pickup code (case, spaces and dashes ignored)"},
             "collector": {"type": "object", "required": ["id_number"], "properties": {
                 "id_number": {"type": "string"}, "name": {"type": "string"}}}, **VERSION}},
         {"422": error_response("PICKUP_TOKEN_INVALID or COLLECTOR_MISMATCH")},

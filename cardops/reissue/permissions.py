@@ -9,6 +9,7 @@ from __future__ import annotations
 from cardops.core.access import in_scope, works_at
 from cardops.core.errors import DomainError, Forbidden, NotFound
 from cardops.core.i18n import N_
+from cardops.core.messages import Message
 from cardops.reissue.errors import InvalidTransition, SelfReviewForbidden
 from cardops.reissue.workflow import CHECKABLE_STATUSES, TRANSITIONS, ReviewLevel, Status, review_level_needed
 
@@ -53,7 +54,7 @@ def refusal(actor, request, action: str) -> DomainError | None:
     if not actor.has_role(*spec.roles):
         return Forbidden()
     if request.status not in spec.sources:
-        return InvalidTransition(f"申请当前状态不允许“{spec.label}”")
+        return InvalidTransition(Message(N_("申请当前状态不允许“%(action)s”"), action=spec.label))
     if action in REVIEW_ACTIONS:
         return review_refusal(actor, request)
     return None
@@ -66,5 +67,44 @@ def ensure_allowed(actor, request, action: str) -> None:
 
 
 def available_actions(actor, request) -> list[str]:
-    """Actions to offer on the request page (the checks form shows separately)."""
+    """Actions the actor may perform now (the checks form shows separately)."""
     return [action for action in TRANSITIONS if refusal(actor, request, action) is None]
+
+
+# Work done with the card in hand at the outlet's desk. The pages offer it to that outlet's clerks only, as their
+# menus do (a supervisor's menu has no card desk); the transition table itself still allows staff.
+DESK_ACTIONS = frozenset({"arrive", "collect"})
+
+
+def page_actions(actor, request) -> list[str]:
+    """The buttons of the request page."""
+    return [action for action in available_actions(actor, request)
+            if action not in DESK_ACTIONS or at_its_counter(actor, request)]
+
+
+# --- a lost receipt (回执遗失补打): asked for at the counter, approved by a second person ------------------------
+
+def reprint_request_refusal(actor, request) -> DomainError | None:
+    """Whether ``actor`` may ask for a new receipt now: a clerk of the request's outlet (the holder is at that
+    counter), while the request has a receipt."""
+    if not works_on(actor, request):
+        return NotFound()
+    if not at_its_counter(actor, request):
+        return Forbidden(N_("回执补打须由受理网点的受理员在柜台办理"))
+    if request.status not in RECEIPT_STATUSES:
+        return InvalidTransition(N_("只有制卡中或待领取的申请才有回执可补打"))
+    return None
+
+
+def reprint_decision_refusal(actor, request, reprint) -> DomainError | None:
+    """Whether ``actor`` may approve or reject ``reprint``: a supervisor, or another clerk of the outlet — never
+    the one who asked."""
+    if not works_on(actor, request):
+        return NotFound()
+    if actor.id == reprint.requested_by_id:
+        return SelfReviewForbidden(N_("提出补打申请的人不能自己批准，请由督导或本网点另一名受理员批准"))
+    if not (actor.is_supervisor or at_its_counter(actor, request)):
+        return Forbidden()
+    if reprint.status != "pending" or request.status not in RECEIPT_STATUSES:
+        return InvalidTransition(N_("这份补打申请已处理或已失效"))
+    return None

@@ -14,10 +14,12 @@ from cardops.auth.models import User
 from cardops.core.access import get_scoped_or_404, scoped
 from cardops.core.errors import ValidationError
 from cardops.core.i18n import N_
+from cardops.core.messages import Message, verbatim
 from cardops.core.timeutil import local_midnight_utc, local_today, utcnow
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.reissue import deadlines
+from cardops.reissue.idsearch import has_id_number
 from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, RiskFlag
 from cardops.reissue.workflow import OPEN_STATUSES, Kind, Status, missing_steps, required_steps
 from cardops.risk.registry import RiskLevel
@@ -38,15 +40,17 @@ REQUEST_WITH_CHECKS = (
     *_by_name(defaultload(R.created_by)), *_by_name(defaultload(R.reviewed_by)),
     *_by_name(joinedload(R.checks).defaultload(RequestCheck.by)), joinedload(R.flags),
 )
-# A queue row: the columns the table shows and the creator's name. What a few rows need more (the missing checks
-# of those at the counter, the risk reasons of those under review) comes from ``missing_checks_of`` and
-# ``flag_reasons_of``: one plain query for the page, not objects loaded for every row.
-QUEUE_ROW = (
+# A queue row: the columns the table shows and the creator's name. The missing checks of the rows at the counter
+# come from ``missing_checks_of``: one plain query for the page, not the checks of every row as objects.
+_ROW = (
     load_only(R.id, R.number, R.outlet_id, R.kind, R.channel, R.status, R.risk_level, R.applicant_name,
               R.applicant_id_masked, R.expected_date, R.arrived_at, R.created_at, R.created_by_id),
     *_by_name(defaultload(R.created_by), User.id, User.display_name),
-    lazyload(R.reviewed_by), lazyload(R.checks), lazyload(R.flags),
+    lazyload(R.reviewed_by), lazyload(R.checks),
 )
+QUEUE_ROW = (*_ROW, lazyload(R.flags))
+# The review queue also shows why each request is risky (a short list: its flags come with it).
+REVIEW_ROW = (*_ROW, selectinload(R.flags).load_only(RiskFlag.code, RiskFlag.reason, RiskFlag.reason_data))
 
 
 def get_request_or_404(actor, number: str, *, with_events: bool = False) -> ReissueRequest:
@@ -65,20 +69,35 @@ class RequestFilters:
     outlet_code: str | None = None
     q: str | None = None
     queue: str | None = None
+    # A full ID number's keyed hash (never the number): the applicant's or the agent's (cardops.reissue.idsearch).
+    id_hash: str | None = None
+
+    NAMES = ("status", "kind", "risk", "outlet_code", "q", "queue")
 
     @classmethod
     def from_args(cls, args) -> RequestFilters:
-        filters = cls(**{name: (args.get(name) or "").strip() or None for name in
-                         ("status", "kind", "risk", "outlet_code", "q", "queue")})
-        fields = {}
+        """Filters from query arguments (or a JSON body's fields). A full ID number in ``q`` is refused: it would
+        stand in URLs and access logs (the pages and ``POST /api/v1/requests/search`` take it by POST)."""
+        fields, values = {}, {}
+        for name in cls.NAMES:
+            value = args.get(name)
+            if value is not None and not isinstance(value, str):
+                fields[name] = Message(N_("%(name)s 应为文字"), name=verbatim(name))
+                continue
+            values[name] = (value or "").strip() or None
+        filters = cls(**values)
         for name, enum_cls in (("status", Status), ("kind", Kind), ("risk", RiskLevel)):
             value = getattr(filters, name)
             if value is not None and value not in {e.value for e in enum_cls}:
-                fields[name] = f"{name} 取值无效，可选：" + "、".join(e.value for e in enum_cls)
+                fields[name] = Message(N_("%(name)s 取值无效，可选：%(allowed)s"), name=verbatim(name),
+                                       allowed=verbatim("、".join(e.value for e in enum_cls)))
         if filters.queue is not None and filters.queue not in QUEUES:
-            fields["queue"] = "queue 取值无效，可选：" + "、".join(QUEUES)
+            fields["queue"] = Message(N_("%(name)s 取值无效，可选：%(allowed)s"), name=verbatim("queue"),
+                                      allowed=verbatim("、".join(QUEUES)))
         if filters.q is not None and len(filters.q) > 60:
-            fields["q"] = "搜索内容过长"
+            fields["q"] = N_("搜索内容过长")
+        elif has_id_number(filters.q):
+            fields["q"] = N_("完整身份证号码不能放在网址中：请在页面的搜索框中输入，或用 POST /api/v1/requests/search")
         if fields:
             raise ValidationError(fields=fields)
         return filters
@@ -140,6 +159,8 @@ def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: d
         stmt = stmt.where(QUEUES[filters.queue](now or utcnow()))
     if filters.q:
         stmt = stmt.where(*search_criteria(filters.q))
+    if filters.id_hash:
+        stmt = stmt.where(or_(R.applicant_id_hash == filters.id_hash, R.agent_id_hash == filters.id_hash))
     return stmt.order_by(*order)
 
 
@@ -164,14 +185,3 @@ def missing_checks_of(requests) -> dict[int, list]:
     return {request_id: missing_steps(required_steps(kind=r.kind, channel=r.channel, risk_level=r.risk_level),
                                       latest[request_id])
             for request_id, r in at_counter.items()}
-
-
-def flag_reasons_of(requests) -> dict[int, list[str]]:
-    """Why each of ``requests`` is risky: its flags' reasons, in the order they were raised."""
-    reasons: dict[int, list[str]] = {r.id: [] for r in requests}
-    if reasons:
-        rows = db.session.execute(select(RiskFlag.request_id, RiskFlag.reason)
-                                  .where(RiskFlag.request_id.in_(list(reasons))).order_by(RiskFlag.id))
-        for request_id, reason in rows:
-            reasons[request_id].append(reason)
-    return reasons

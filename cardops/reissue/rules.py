@@ -1,7 +1,8 @@
 """The anti-impersonation rules of SPEC §3.4 (防冒补规则), registered in ``RULES``.
 
 Each rule's facts are a few indexed look-ups by keyed hash (never a decryption); its decision is a pure function
-of those facts and the configured thresholds. History windows end at the request's own creation and count only
+of those facts and the configured thresholds. A reason is a ``Message``: the Chinese sentence the API answers,
+which a page shows in the reader's language. History windows end at the request's own creation and count only
 *other* requests created before it, so re-evaluating a request later gives the same answer for its history.
 """
 
@@ -11,6 +12,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from cardops.core.i18n import N_
+from cardops.core.messages import Joined, Message
 from cardops.extensions import db
 from cardops.reissue.models import ReissueRequest
 from cardops.reissue.workflow import REISSUED_STATUSES, STEP_LABELS, Channel, Step
@@ -39,9 +42,9 @@ def is_proxy(request, ctx) -> bool:
     return request.channel == Channel.PROXY
 
 
-@RULES.rule("PROXY_APPLICATION", "代办申请", facts=is_proxy)
+@RULES.rule("PROXY_APPLICATION", N_("代办申请"), facts=is_proxy)
 def proxy_application(proxy: bool, ctx):
-    return (RiskLevel.MEDIUM, "代办申请，须由第二人复核") if proxy else None
+    return (RiskLevel.MEDIUM, Message(N_("代办申请，须由第二人复核"))) if proxy else None
 
 
 # --- RECENT_REISSUE ------------------------------------------------------------------------------------------
@@ -53,13 +56,14 @@ def recent_reissues(request, ctx) -> int:
         *_earlier(request, ctx.config["RISK_RECENT_REISSUE_DAYS"])))
 
 
-@RULES.rule("RECENT_REISSUE", "近期补换卡", facts=recent_reissues)
+@RULES.rule("RECENT_REISSUE", N_("近期补换卡"), facts=recent_reissues)
 def recent_reissue(count: int, ctx):
     days = ctx.config["RISK_RECENT_REISSUE_DAYS"]
+    reason = Message(N_("申请人近%(days)s天内已补换卡%(count)s次"), days=days, count=count)
     if count >= ctx.config["RISK_RECENT_REISSUE_HIGH"]:
-        return RiskLevel.HIGH, f"申请人近{days}天内已补换卡{count}次"
+        return RiskLevel.HIGH, reason
     if count >= ctx.config["RISK_RECENT_REISSUE_MEDIUM"]:
-        return RiskLevel.MEDIUM, f"申请人近{days}天内已补换卡{count}次"
+        return RiskLevel.MEDIUM, reason
     return None
 
 
@@ -70,11 +74,12 @@ def applicants_sharing_phone(request, ctx) -> int:
                              ctx.config["RISK_SHARED_PHONE_DAYS"])
 
 
-@RULES.rule("SHARED_PHONE", "手机号多人共用", facts=applicants_sharing_phone)
+@RULES.rule("SHARED_PHONE", N_("手机号多人共用"), facts=applicants_sharing_phone)
 def shared_phone(others: int, ctx):
     if others >= ctx.config["RISK_SHARED_PHONE_OTHERS"]:
         days = ctx.config["RISK_SHARED_PHONE_DAYS"]
-        return RiskLevel.MEDIUM, f"申请人手机号近{days}天已登记在{others}名其他申请人的申请上"
+        return RiskLevel.MEDIUM, Message(N_("申请人手机号近%(days)s天已登记在%(others)s名其他申请人的申请上"),
+                                         days=days, others=others)
     return None
 
 
@@ -86,11 +91,11 @@ def agents_other_applicants(request, ctx) -> int:
     return _other_applicants(R.agent_id_hash, request.agent_id_hash, request, ctx.config["RISK_SERIAL_AGENT_DAYS"])
 
 
-@RULES.rule("SERIAL_AGENT", "代办人多次代办", facts=agents_other_applicants)
+@RULES.rule("SERIAL_AGENT", N_("代办人多次代办"), facts=agents_other_applicants)
 def serial_agent(others: int, ctx):
     if others >= ctx.config["RISK_SERIAL_AGENT_OTHERS"]:
         days = ctx.config["RISK_SERIAL_AGENT_DAYS"]
-        return RiskLevel.HIGH, f"代办人近{days}天已为{others}名其他申请人代办"
+        return RiskLevel.HIGH, Message(N_("代办人近%(days)s天已为%(others)s名其他申请人代办"), days=days, others=others)
     return None
 
 
@@ -98,9 +103,9 @@ def serial_agent(others: int, ctx):
 
 def listed_people(request, ctx) -> dict[str, str]:
     """``{"申请人"|"代办人": watchlist reason}`` for whoever on the request is on the watchlist."""
-    people = {request.applicant_id_hash: "申请人"}
+    people = {request.applicant_id_hash: N_("申请人")}
     if request.agent_id_hash:
-        people[request.agent_id_hash] = "代办人"
+        people[request.agent_id_hash] = N_("代办人")
     rows = db.session.execute(
         select(WatchlistEntry.id_hash, WatchlistEntry.reason)
         .where(WatchlistEntry.id_hash.in_(list(people)), WatchlistEntry.removed_at.is_(None))
@@ -112,12 +117,13 @@ def listed_people(request, ctx) -> dict[str, str]:
     return listed
 
 
-@RULES.rule("WATCHLIST", "预警名单", facts=listed_people)
+@RULES.rule("WATCHLIST", N_("预警名单"), facts=listed_people)
 def watchlist(listed: dict[str, str], ctx):
     if not listed:
         return None
-    parts = [f"{who}在预警名单上（{WATCHLIST_REASON_LABELS[WatchlistReason(why)]}）" for who, why in listed.items()]
-    return RiskLevel.HIGH, "；".join(parts)
+    parts = [Message(N_("%(who)s在预警名单上（%(why)s）"), who=who, why=WATCHLIST_REASON_LABELS[WatchlistReason(why)])
+             for who, why in listed.items()]
+    return RiskLevel.HIGH, Joined("；", parts)
 
 
 # --- FAILED_CHECK --------------------------------------------------------------------------------------------
@@ -126,9 +132,9 @@ def failed_steps(request, ctx) -> list[str]:
     return [check.step for check in request.checks if check.result == "fail"]
 
 
-@RULES.rule("FAILED_CHECK", "核验未通过", facts=failed_steps)
+@RULES.rule("FAILED_CHECK", N_("核验未通过"), facts=failed_steps)
 def failed_check(failed: list[str], ctx):
     if not failed:
         return None
-    names = "、".join(dict.fromkeys(STEP_LABELS[Step(step)] for step in failed))
-    return RiskLevel.HIGH, f"身份核验“{names}”曾记录为不通过"
+    names = Joined("、", dict.fromkeys(STEP_LABELS[Step(step)] for step in failed))
+    return RiskLevel.HIGH, Message(N_("身份核验“%(steps)s”曾记录为不通过"), steps=names)

@@ -1,4 +1,5 @@
-"""The request object of SPEC §9. Only masked personal data; the pickup token only for its outlet's staff."""
+"""The request object of SPEC §9. Only masked personal data; the pickup token and code only for its outlet's
+staff."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ def _username(user) -> str | None:
 
 
 def request_to_dict(request: ReissueRequest, actor) -> dict:
+    receipt_visible = sees_pickup_token(actor, request)
     agent = None
     if request.agent_id_hash:
         agent = {
@@ -20,6 +22,7 @@ def request_to_dict(request: ReissueRequest, actor) -> dict:
             "id_number_masked": request.agent_id_masked,
             "phone_masked": request.agent_phone_masked,
             "relation": request.agent_relation,
+            "reason": request.agent_reason,
         }
     return {
         "number": request.number,
@@ -54,7 +57,8 @@ def request_to_dict(request: ReissueRequest, actor) -> dict:
             "at": isoformat_utc(request.reviewed_at),
             "reason": request.review_reason,
         },
-        "pickup_token": pickup.request_token(request) if sees_pickup_token(actor, request) else None,
+        "pickup_token": pickup.request_token(request) if receipt_visible else None,
+        "pickup_code": pickup.request_code(request) if receipt_visible else None,
         "card_number": request.card_number,
         "expected_date": request.expected_date.isoformat() if request.expected_date else None,
         "collector": ({"name": request.collector_name, "role": request.collector_role}

@@ -17,6 +17,7 @@ from cardops.auth import services as accounts
 from cardops.core import pii
 from cardops.core.errors import Forbidden, ValidationError
 from cardops.core.i18n import N_
+from cardops.core.messages import Message, message_data, verbatim
 from cardops.core.timeutil import local_today, utcnow
 from cardops.core.validation import parse_reason
 from cardops.extensions import db
@@ -39,6 +40,7 @@ from cardops.reissue.rules import RULES
 from cardops.reissue.validation import parse_check, parse_collector, parse_intake
 from cardops.reissue.workflow import (
     OPEN_STATUSES,
+    STEP_LABELS,
     SUBMIT_FOR_REVIEW_TARGET,
     Channel,
     ReviewLevel,
@@ -64,7 +66,7 @@ def _move(actor, request: ReissueRequest, action: str, target: Status, reason: s
     # anyway, and a StaleDataError raised there would escape as a 500 instead of a 409.
     _save(request)
     request.events.append(RequestEvent(action=action, from_status=previous, to_status=target,
-                                       actor_id=actor.id, reason=reason))
+                                       actor_id=actor.id, reason=reason, reason_data=message_data(reason)))
     _audit(action, actor, request, **{"from": previous, "to": str(target), "reason": reason})
 
 
@@ -82,7 +84,7 @@ def _check_version(request: ReissueRequest, expected_version) -> None:
     try:
         expected = int(expected_version)
     except (TypeError, ValueError):
-        raise ValidationError(fields={"version": "version 应为整数"}) from None
+        raise ValidationError(fields={"version": N_("version 应为整数")}) from None
     if expected != request.version:
         raise ConcurrentUpdate()
 
@@ -98,10 +100,12 @@ def evaluate_risk(request: ReissueRequest) -> RiskLevel:
     fired = {finding.code for finding in findings}
     for finding in findings:
         flag = current.get(finding.code)
+        data = message_data(finding.reason)
         if flag is None:
-            request.flags.append(RiskFlag(code=finding.code, level=finding.level, reason=finding.reason))
-        elif (flag.level, flag.reason) != (finding.level, finding.reason):
-            flag.level, flag.reason = finding.level, finding.reason
+            request.flags.append(RiskFlag(code=finding.code, level=finding.level, reason=finding.reason,
+                                          reason_data=data))
+        elif (flag.level, flag.reason, flag.reason_data) != (finding.level, finding.reason, data):
+            flag.level, flag.reason, flag.reason_data = finding.level, finding.reason, data
     for code, flag in current.items():
         if code not in fired:
             request.flags.remove(flag)
@@ -129,12 +133,12 @@ def _intake_outlet(actor, outlet_code: str | None) -> Outlet:
     if actor.is_supervisor:
         outlet = outlet_by_code(outlet_code)
         if outlet is None or not outlet.active:
-            raise ValidationError(fields={"outlet_code": "请指定受理网点（有效的网点代码）"})
+            raise ValidationError(fields={"outlet_code": N_("请指定受理网点（有效的网点代码）")})
         return outlet
     if not actor.has_role("clerk") or actor.outlet is None:
-        raise Forbidden("只有窗口受理员或督导可以受理申请")
+        raise Forbidden(N_("只有窗口受理员或督导可以受理申请"))
     if not actor.outlet.active:
-        raise Forbidden("本网点已停用，不能受理新申请")
+        raise Forbidden(N_("本网点已停用，不能受理新申请"))
     return actor.outlet
 
 
@@ -145,7 +149,8 @@ def _open_request_refusal(id_hash: str) -> OpenRequestExists | None:
     ).first()
     if open_one is None:
         return None
-    return OpenRequestExists(f"该申请人在{open_one.code}（{open_one.name}）已有一笔未办结的申请，不能重复受理",
+    return OpenRequestExists(Message(N_("该申请人在%(code)s（%(name)s）已有一笔未办结的申请，不能重复受理"),
+                                     code=verbatim(open_one.code), name=verbatim(open_one.name)),
                              outlet_code=open_one.code)
 
 
@@ -188,6 +193,7 @@ def intake(actor, data: dict) -> ReissueRequest:
         request.agent_phone_hash = pii.blind_index(agent.phone)
         request.agent_phone_masked = pii.mask_phone(agent.phone)
         request.agent_relation = agent.relation
+        request.agent_reason = agent.reason
     request.outlet = outlet
     request.events.append(RequestEvent(action="intake", from_status=None, to_status=Status.INTAKE,
                                        actor_id=actor.id))
@@ -213,7 +219,7 @@ def record_check(actor, request: ReissueRequest, data: dict, *, expected_version
     ensure_allowed(actor, request, "check")
     parsed = parse_check(data)
     if parsed.step not in applicable_steps(kind=request.kind, channel=request.channel):
-        raise CheckNotApplicable(f"“{parsed.step}”不适用于此申请")
+        raise CheckNotApplicable(Message(N_("“%(step)s”不适用于此申请"), step=STEP_LABELS[parsed.step]))
     _check_version(request, expected_version)
     check = RequestCheck(step=parsed.step, result=parsed.result, detail=parsed.detail, score=parsed.score,
                          by_id=actor.id, by=actor, at=utcnow())
@@ -261,8 +267,10 @@ def review(actor, request: ReissueRequest, decision: str, reason: str | None = N
            expected_version=None, password: str | None = None, reauthenticate: bool = False) -> None:
     """Approve or reject. ``reauthenticate`` (the web UI): a high-risk approval needs the reviewer's
     ``password``."""
-    if decision not in ("approve", "reject"):
-        raise ValidationError(fields={"decision": "复核结论应为 approve（通过）或 reject（驳回）"})
+    if decision in (None, ""):
+        raise ValidationError(fields={"decision": N_("请选择复核结论：通过或驳回")})
+    if decision not in ("approve", "reject"):  # only the API can send another value: it is told the codes
+        raise ValidationError(fields={"decision": N_("复核结论应为 approve（通过）或 reject（驳回）")})
     ensure_allowed(actor, request, decision)
     _check_version(request, expected_version)
     reason = parse_reason(reason, required=decision == "reject")
@@ -297,19 +305,22 @@ def arrive(actor, request: ReissueRequest, card_number: str | None = None, *, ex
     ensure_allowed(actor, request, "arrive")
     _check_version(request, expected_version)
     if card_number is not None and (not isinstance(card_number, str) or len(card_number.strip()) > 32):
-        raise ValidationError(fields={"card_number": "卡号不能超过32个字符"})
+        raise ValidationError(fields={"card_number": N_("卡号不能超过32个字符")})
     request.card_number = card_number.strip() if card_number else request.card_number
     request.arrived_at = utcnow()
     _move(actor, request, "arrive", Status.READY)
     _save(request)
 
 
-def collect(actor, request: ReissueRequest, pickup_token, collector, *, expected_version=None) -> None:
+def collect(actor, request: ReissueRequest, pickup_token, collector, *, expected_version=None,
+            pickup_code=None) -> None:
+    """Hand the card over. The receipt proves itself by its token (the QR) or its short pickup code (取卡码)."""
     ensure_allowed(actor, request, "collect")
     _check_version(request, expected_version)
     person = parse_collector(collector)
-    if not isinstance(pickup_token, str) or not pickup.token_matches(request, pickup_token):
-        _audit("collect_refused", actor, request, problem="PICKUP_TOKEN_INVALID")
+    if not pickup.receipt_matches(request, token=pickup_token, code=pickup_code):
+        _audit("collect_refused", actor, request, problem="PICKUP_TOKEN_INVALID",
+               via="code" if pickup_code and not pickup_token else "token")
         db.session.flush()
         raise PickupTokenInvalid(persist=True)
     collector_hash = pii.blind_index(person.id_number)
@@ -325,7 +336,8 @@ def collect(actor, request: ReissueRequest, pickup_token, collector, *, expected
     request.collector_name = person.name or (request.applicant_name if role == "applicant" else request.agent_name)
     request.collector_role = role
     request.collected_at = utcnow()
-    _move(actor, request, "collect", Status.COLLECTED, f"领取人：{'申请人本人' if role == 'applicant' else '代办人'}")
+    _move(actor, request, "collect", Status.COLLECTED,
+          Message(N_("领取人：%(who)s"), who=N_("申请人本人") if role == "applicant" else N_("代办人")))
     _save(request)
 
 

@@ -1,5 +1,6 @@
-"""The reissue pages: queues, intake, the request page with its checks and actions, review, the printable
-receipt, the card desk (arrival, pickup), and the two pages without sign-in (receipt check, status look-up).
+"""The reissue pages: queues (with the search by full ID number), intake, the request page with its checks and
+actions, review, and the two pages without sign-in (receipt check, status look-up). The card desk — receipt,
+reprint, arrival, pickup, the daily handover sheet — is in ``views_desk`` on the same blueprint.
 
 Thin on purpose: load in the actor's scope (another outlet's request is a 404) → service → redirect; the request's
 unit of work commits. A refused action comes back as a DomainError: field errors are shown on the form, anything
@@ -10,41 +11,51 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
-from cardops.core.access import current_actor, roles_required
-from cardops.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
+from cardops.core.access import current_actor, roles_required, scoped
+from cardops.core.errors import DomainError, NotFound, ValidationError
 from cardops.core.forms import forget_id_numbers, run_for_form, show_error_on_form
 from cardops.core.i18n import translate
 from cardops.core.pagination import lenient_page_args, paginate
+from cardops.core.pii import InvalidIdNumber, normalise_id_number
 from cardops.core.transaction import settle
+from cardops.extensions import db
 from cardops.outlets.services import all_outlets
-from cardops.reissue import arrivals as batch
-from cardops.reissue import pickup, public, services
-from cardops.reissue.errors import PickupTokenInvalid
+from cardops.reissue import idsearch, public, reprints, services
 from cardops.reissue.forms import (
-    ArrivalForm,
     ArriveForm,
     CheckForm,
     IntakeForm,
-    PickupForm,
     ReasonForm,
+    ReprintDecisionForm,
+    ReprintForm,
     ReviewForm,
     StatusLookupForm,
     VersionedForm,
     choices,
 )
-from cardops.reissue.permissions import at_its_counter, available_actions, refusal, sees_pickup_token
+from cardops.reissue.models import ReceiptReprint, ReissueRequest
+from cardops.reissue.overdue import overdue_of
+from cardops.reissue.permissions import (
+    at_its_counter,
+    page_actions,
+    refusal,
+    reprint_decision_refusal,
+    reprint_request_refusal,
+    sees_pickup_token,
+)
 from cardops.reissue.queries import (
     QUEUE_ROW,
     REVIEW_ORDER,
+    REVIEW_ROW,
     RequestFilters,
-    flag_reasons_of,
     get_request_or_404,
     missing_checks_of,
     queue_counts,
     requests_query,
 )
-from cardops.reissue.workflow import CHECKABLE_STATUSES, STATUS_LABELS, STEP_LABELS, Status, Step, applicable_steps
+from cardops.reissue.workflow import CHECKABLE_STATUSES, STEP_LABELS, Step, applicable_steps
 
 bp = Blueprint("reissue", __name__)
 staff_required = roles_required("clerk", "supervisor")
@@ -52,20 +63,55 @@ staff_required = roles_required("clerk", "supervisor")
 
 # --- queues ------------------------------------------------------------------------------------------------
 
+def _queue_args(source, q: str | None, who: str | None) -> dict:
+    args = {name: (source.get(name) or "").strip() for name in RequestFilters.NAMES if name != "q"}
+    args.update(q=q, who=who)
+    return {k: v for k, v in args.items() if v}
+
+
+@bp.post("/requests/search")
+@staff_required
+def queue_search():
+    """The queue's search box. A full ID number (typed or from a card reader) becomes an opaque key in the session:
+    the number never reaches a URL, a page or a log."""
+    rest, ids = idsearch.split_terms(request.form.get("q"))
+    who = None
+    for typed in ids[:1]:
+        try:
+            who = idsearch.remember(normalise_id_number(typed))
+        except InvalidIdNumber as problem:
+            flash(_("身份证号码有误：%(problem)s", problem=translate(str(problem))), "error")
+    return redirect(url_for(".queue", **_queue_args(request.form, rest[:60], who)))
+
+
 @bp.route("/requests")
 @staff_required
 def queue():
     actor = current_actor()
+    if idsearch.has_id_number(request.args.get("q")):
+        # An ID number typed into the address bar: keep it out of the page, the history and further links.
+        rest, ids = idsearch.split_terms(request.args.get("q"))
+        try:
+            who = idsearch.remember(normalise_id_number(ids[0]))
+        except InvalidIdNumber:
+            who = None
+        return redirect(url_for(".queue", **_queue_args(request.args, rest, who)))
     try:
         filters = RequestFilters.from_args(request.args)
     except ValidationError as error:
         flash(_("筛选条件无效，已显示全部：") + _("；").join(translate(m) for m in error.fields.values()), "error")
         filters = RequestFilters()
+    id_search = idsearch.recall(request.args.get("who"))
+    if request.args.get("who") and id_search is None:
+        flash(_("身份证号码查询已失效，请重新输入或刷卡。"), "warning")
+    if id_search:
+        filters.id_hash = id_search[0]
     page, per_page = lenient_page_args(request.args)
     listing = paginate(requests_query(actor, filters).options(*QUEUE_ROW), page, per_page, bounded=True)
     return render_template("reissue/queue.html", listing=listing, filters=filters, counts=queue_counts(actor),
-                           missing=missing_checks_of(listing.items),
-                           outlets=all_outlets() if actor.is_supervisor else [])
+                           missing=missing_checks_of(listing.items), overdue=overdue_of(listing.items),
+                           outlets=all_outlets() if actor.is_supervisor else [],
+                           id_masked=id_search[1] if id_search else None)
 
 
 @bp.route("/review")
@@ -75,12 +121,22 @@ def review_queue():
     outlet_code = (request.args.get("outlet_code") or "").strip() or None if actor.is_supervisor else None
     page, per_page = lenient_page_args(request.args)
     filters = RequestFilters(queue="review", outlet_code=outlet_code)
-    listing = paginate(requests_query(actor, filters, order=REVIEW_ORDER).options(*QUEUE_ROW), page, per_page,
+    listing = paginate(requests_query(actor, filters, order=REVIEW_ORDER).options(*REVIEW_ROW), page, per_page,
                        bounded=True)
     refusals = {r.id: refusal(actor, r, "approve") for r in listing.items}
     return render_template("reissue/review_queue.html", listing=listing, refusals=refusals,
-                           reasons=flag_reasons_of(listing.items),
-                           outlets=all_outlets() if actor.is_supervisor else [], outlet_code=outlet_code)
+                           outlets=all_outlets() if actor.is_supervisor else [], outlet_code=outlet_code,
+                           reprints=_pending_reprints(actor), overdue=overdue_of(listing.items))
+
+
+def _pending_reprints(actor) -> list[tuple[ReceiptReprint, object]]:
+    """Lost-receipt reprints waiting for a second person, in the actor's scope, with why this actor may not decide
+    (None: may)."""
+    stmt = scoped(select(ReceiptReprint).join(ReissueRequest, ReissueRequest.id == ReceiptReprint.request_id)
+                  .where(ReceiptReprint.status == reprints.PENDING).order_by(ReceiptReprint.requested_at),
+                  actor, ReissueRequest.outlet_id)
+    pending = list(db.session.scalars(stmt.limit(100)))
+    return [(r, reprint_decision_refusal(actor, r.request, r)) for r in pending]
 
 
 # --- intake ------------------------------------------------------------------------------------------------
@@ -113,7 +169,7 @@ ACTION_FORMS = (("cancel", "cancel_form", ReasonForm), ("return", "return_form",
 
 
 def _render_detail(actor, req, *, status: int = 200, **forms):
-    actions = available_actions(actor, req)
+    actions = page_actions(actor, req)
     steps = applicable_steps(kind=req.kind, channel=req.channel)
     can_check = refusal(actor, req, "check") is None and req.status in CHECKABLE_STATUSES
     page_forms = {}
@@ -126,13 +182,19 @@ def _render_detail(actor, req, *, status: int = 200, **forms):
     for action, slot, form_class in ACTION_FORMS:
         if action in actions:
             page_forms[slot] = forms.get(slot) or form_class(formdata=None)
+    pending = reprints.pending_reprint(req)
+    if pending is None and reprint_request_refusal(actor, req) is None:
+        page_forms["reprint_form"] = forms.get("reprint_form") or ReprintForm(formdata=None)
+    if pending is not None and reprint_decision_refusal(actor, req, pending) is None:
+        page_forms["reprint_decision_form"] = forms.get("reprint_decision_form") or ReprintDecisionForm(formdata=None)
     for form in page_forms.values():
         form.version.data = str(req.version)
     required = req.required_checks
     return render_template(
         "reissue/detail.html", r=req, actions=actions, latest=req.latest_checks(), required=required,
         missing=req.missing_checks, optional_steps=[s for s in steps if s not in required], can_check=can_check,
-        can_print=sees_pickup_token(actor, req), **page_forms,
+        can_print=sees_pickup_token(actor, req), overdue=overdue_of([req]).get(req.id), pending_reprint=pending,
+        reprint_refusal=reprint_decision_refusal(actor, req, pending) if pending else None, **page_forms,
     ), status
 
 
@@ -258,119 +320,6 @@ def review(number: str):
     return render_template("reissue/review.html", r=req, form=form,
                            needs_password=services.needs_reauthentication(actor, req),
                            approve_refusal=refusal(actor, req, "approve"), latest=req.latest_checks()), status
-
-
-# --- the receipt (受理回执) ----------------------------------------------------------------------------------
-
-@bp.route("/requests/<number>/receipt")
-@staff_required
-def receipt(number: str):
-    actor = current_actor()
-    req = get_request_or_404(actor, number)
-    if not sees_pickup_token(actor, req):
-        if req.status not in (Status.SUBMITTED, Status.READY):
-            raise Conflict(_("该申请当前没有可打印的受理回执（提交制卡后才有回执）"))
-        raise Forbidden(_("受理回执只能由受理网点打印"))
-    url = pickup.verification_url(req)
-    return render_template("reissue/receipt.html", r=req, verification_url=url,
-                           qr=pickup.qr_svg(url, _("受理回执验证二维码")))
-
-
-# --- the card desk: arrival (到卡登记) and pickup (发卡) ----------------------------------------------------
-
-def _arrival_rows(form: ArrivalForm) -> tuple[str, list[batch.ArrivalRow]]:
-    """(source, rows) from whichever input the clerk used: the file, the list, or the single number."""
-    upload = form.file.data
-    if request.form.get("mode") == "batch":
-        if upload is not None and getattr(upload, "filename", ""):
-            return "file", batch.parse_csv(batch.decode_batch(upload.read(batch.MAX_FILE_BYTES + 1)))
-        if (form.numbers.data or "").strip():
-            return "list", batch.parse_lines(form.numbers.data)
-        raise ValidationError(fields={"numbers": _("请粘贴申请编号清单（每行一个），或选择市卡中心的 CSV 文件")})
-    number = (form.number.data or "").strip()
-    if not number:
-        raise ValidationError(fields={"number": _("请输入或扫描申请编号")})
-    return "single", [batch.ArrivalRow(1, number.upper(), (form.card_number.data or "").strip() or None)]
-
-
-@bp.route("/arrivals", methods=["GET", "POST"])
-@staff_required
-def arrivals():
-    actor = current_actor()
-    form = ArrivalForm()
-    results = source = None
-    status = 200
-    if form.validate_on_submit():
-        def arrive_rows():
-            source, rows = _arrival_rows(form)
-            return source, batch.apply_arrivals(actor, rows)
-
-        outcome = run_for_form(form, arrive_rows)
-        status = outcome.status
-        if outcome.ok:
-            source, results = outcome.value
-            form.number.data = form.card_number.data = ""  # ready for the next card: a scanner types here
-    return render_template("reissue/arrivals.html", form=form, results=results, source=source,
-                           summary=batch.summarise(results) if results is not None else None), status
-
-
-def _pickup_request(actor, number: str | None, token: str):
-    """The request the pickup is for: the one the clerk opened, or the one the receipt's token names."""
-    if number:
-        return get_request_or_404(actor, number)
-    payload = pickup.read_token(token)
-    if payload is None:
-        raise PickupTokenInvalid()
-    try:
-        return get_request_or_404(actor, payload[0])
-    except NotFound:
-        raise NotFound(_("该回执对应的申请不在本网点办理，请申请人到受理网点领取")) from None
-
-
-def _show_pickup_error(form: PickupForm, error: DomainError, req) -> None:
-    if error.code == "PICKUP_TOKEN_INVALID":
-        form.token.errors = [*form.token.errors, translate(error.message)]
-    elif error.code == "COLLECTOR_MISMATCH":
-        form.collector_id_number.errors = [*form.collector_id_number.errors, translate(error.message)]
-    elif error.code == "INVALID_TRANSITION" and req is not None:
-        state = _(STATUS_LABELS[Status(req.status)])
-        hint = _("新卡尚未到达") if req.status == Status.SUBMITTED else _("当前状态：%(state)s", state=state)
-        form.form_errors.append(_("该申请现在不能发卡（%(hint)s）", hint=hint))
-    else:
-        show_error_on_form(form, error)
-
-
-@bp.route("/pickup", methods=["GET", "POST"], endpoint="pickup")
-@staff_required
-def pickup_desk():
-    actor = current_actor()
-    form = PickupForm()
-    status = 200
-    req = None
-    if request.method == "GET":
-        form.token.data = request.args.get("token", "")
-        form.number.data = request.args.get("number", "")
-    if form.number.data:
-        req = get_request_or_404(actor, form.number.data)
-    if form.validate_on_submit():
-        token = pickup.extract_token(form.token.data)
-        collector = {"id_number": form.collector_id_number.data, "name": form.collector_name.data}
-        try:
-            req = _pickup_request(actor, form.number.data, token)
-            services.collect(actor, req, token, collector)
-        except DomainError as error:
-            settle(error)
-            _show_pickup_error(form, error, req)
-            status = error.status
-        else:
-            return redirect(url_for(".pickup", done=req.number))
-    done = None
-    if request.method == "GET" and request.args.get("done"):
-        done = get_request_or_404(actor, request.args["done"])
-        if done.status != Status.COLLECTED:
-            done = None
-    forget_id_numbers(form.collector_id_number)
-    return render_template("reissue/pickup.html", form=form, r=req, done=done), status
 
 
 # --- without sign-in: the receipt's verification page and the status look-up ---------------------------------

@@ -114,23 +114,24 @@ TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
         Transition("submit", frozenset({Status.INTAKE}), Status.SUBMITTED, STAFF, N_("提交制卡"),
-                   "全部必需核验已通过；需复核时转入待复核"),
+                   N_("全部必需核验已通过；需复核时转入待复核")),
         Transition("approve", frozenset({Status.PENDING_REVIEW}), Status.SUBMITTED, STAFF, N_("复核通过"),
-                   "中风险：本网点另一名受理员或督导；高风险：督导；受理人不得复核"),
+                   N_("中风险：本网点另一名受理员或督导；高风险：督导；受理人不得复核")),
         Transition("reject", frozenset({Status.PENDING_REVIEW}), Status.REJECTED, STAFF, N_("复核驳回"),
-                   "同复核权限，须填写理由", needs_reason=True),
+                   N_("同复核权限，须填写理由"), needs_reason=True),
         Transition("cancel", frozenset({Status.INTAKE, Status.PENDING_REVIEW}), Status.CANCELLED, STAFF,
-                   N_("撤销申请"), "须填写理由", needs_reason=True),
+                   N_("撤销申请"), N_("须填写理由"), needs_reason=True),
         Transition("arrive", frozenset({Status.SUBMITTED}), Status.READY, STAFF, N_("新卡到达"), "—"),
         Transition("collect", frozenset({Status.READY}), Status.COLLECTED, STAFF, N_("发卡"),
-                   "取卡码有效，领取人为申请人（代办时也可为登记的代办人）"),
+                   N_("取卡码有效，领取人为申请人（代办时也可为登记的代办人）")),
         Transition("return", frozenset({Status.READY}), Status.RETURNED, STAFF, N_("退回市卡中心"),
-                   "逾期未领取，须填写理由", needs_reason=True),
+                   N_("逾期未领取，须填写理由"), needs_reason=True),
     )
 }
 
 # The timeline's words for what happened to a request.
-EVENT_LABELS = {"intake": N_("受理"), **{action: t.label for action, t in TRANSITIONS.items()}}
+EVENT_LABELS = {"intake": N_("受理"), **{action: t.label for action, t in TRANSITIONS.items()},
+                "reprint": N_("补打回执")}
 
 # When review is needed, submit leads here instead of to its target (HTTP 202).
 SUBMIT_FOR_REVIEW_TARGET = Status.PENDING_REVIEW

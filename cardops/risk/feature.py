@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cardops.core.i18n import _l
 from cardops.core.registry import HomePanel, NavEntry, Vocabulary, contributions
-from cardops.risk import api, openapi, views
+from cardops.risk import api, audit_words, openapi, views
 from cardops.risk.models import WATCHLIST_REASON_LABELS
 from cardops.risk.registry import RISK_LABELS, RiskLevel
 
@@ -14,6 +14,7 @@ WATCHLIST_BADGES = {"deceased": "danger", "identity_theft": "danger", "police_ho
 
 def register(app) -> None:
     app.register_blueprint(views.bp)
+    audit_words.register(app)
     app.register_blueprint(api.bp)
     registered = contributions(app)
     registered.vocabularies.update(

@@ -105,7 +105,7 @@ def test_audit_page_reports_the_chain(client, auth, supervisor, chain):
     assert 'data-chain="ok"' in html
     tamper("UPDATE audit_entries SET action = 'test.other' WHERE seq = 2")
     html = client.get("/audit/?verify=1").get_data(as_text=True)
-    assert 'data-chain="broken"' in html and "seq=2" in html
+    assert 'data-chain="broken"' in html and 'data-broken-seq="2"' in html and "第 2 条" in html
 
 
 def test_audit_page_lists_and_filters(client, auth, supervisor, chain):
