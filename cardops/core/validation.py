@@ -3,10 +3,13 @@ VALIDATION_ERROR, whose messages are plain Chinese sentences (translated when sh
 
 from __future__ import annotations
 
+import re
+
 from cardops.core.errors import ValidationError
 from cardops.core.i18n import N_
 
 MAX_REASON = 500
+_NEWLINES = re.compile("\r\n|\r|\u2028|\u2029")
 
 
 class FieldErrors:
@@ -24,8 +27,11 @@ class FieldErrors:
             raise ValidationError(N_("提交的信息有误，请按提示修改"), fields=self.fields)
 
 
-def text(value, errors: FieldErrors, name: str, *, required: bool, max_length: int, label: str) -> str | None:
-    """A trimmed string of at most ``max_length`` characters, or None (and an error when required)."""
+def text(value, errors: FieldErrors, name: str, *, required: bool, max_length: int, label: str,
+         multiline: bool = False) -> str | None:
+    """A trimmed string of at most ``max_length`` characters, or None (and an error when required).
+
+    ``multiline``: a field of several lines (a narrative), whose line breaks are normalised to ``\\n``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors.add(name, f"请填写{label}")
@@ -33,6 +39,8 @@ def text(value, errors: FieldErrors, name: str, *, required: bool, max_length: i
     if not isinstance(value, str):
         errors.add(name, f"{label}应为文字")
         return None
+    if multiline:
+        value = _NEWLINES.sub("\n", value)
     value = value.strip()
     if len(value) > max_length:
         errors.add(name, f"{label}不能超过{max_length}个字符")
