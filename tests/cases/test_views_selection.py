@@ -113,3 +113,18 @@ def test_the_booklet_of_a_final_year(web, round_of, supervisor, supervisor2, cle
     finally:
         app.config.pop("DISTRICT_NAME")
     assert web.get(f"/cases/booklet/{YEAR - 1}").status_code == 404
+
+
+def test_the_pages_in_english(web, round_of, supervisor):
+    a, b = round_of(2)
+    for case in (a, b):
+        selection.score_case(supervisor, YEAR, case, {"typicality": 4, "educational_value": 4, "impact": 4})
+    from cardops.extensions import db
+
+    db.session.commit()
+    web.login("supervisor").get("/lang/en")
+    html = web.page(f"/selections/{YEAR}")
+    assert "Selection of the ten typical cases" in html
+    assert "places 1 and 2 both have a mean total of 12.00; decided by “the lower case number comes first”" in html
+    assert "Case library" in web.page("/cases") and "Write a case" in web.page("/cases")
+    assert "What happened" in web.page(f"/cases/{a.id}")
