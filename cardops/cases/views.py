@@ -26,7 +26,7 @@ from cardops.cases.ranking import describe_ties
 from cardops.core.access import current_actor, login_required, roles_required
 from cardops.core.errors import DomainError, Forbidden, NotFound, ValidationError
 from cardops.core.forms import run_for_form, show_error_on_form
-from cardops.core.i18n import translate
+from cardops.core.i18n import N_, translate
 from cardops.core.pagination import lenient_page_args, paginate
 from cardops.core.registry import contributions
 from cardops.core.timeutil import local_today
@@ -140,7 +140,7 @@ def _render_detail(actor, case, *, status: int = 200, **forms):
     return render_template(
         "cases/detail.html", case=case, actions=actions, history=case_history(actor, case),
         sessions=sessions, other_sessions=other_sessions, session_kind=_session_kind_label,
-        sees_workings=sees_workings(actor, case), submit_form=VersionedForm(formdata=None), **page_forms,
+        sees_workings=sees_workings(actor, case), **page_forms,
     ), status
 
 
@@ -153,10 +153,10 @@ def detail(case_id: int):
 
 # The case page's actions: the form each posts, where a refusal's field errors go, and what success says.
 ACTIONS = {
-    "submit": (VersionedForm, None, "已提交审核，等待区卡中心督导审核。"),
-    "accept": (ReasonForm, "accept_form", "案例已审核入库，各网点均可查阅学习。"),
-    "return": (ReasonForm, "return_form", "案例已退回撰写人修改。"),
-    "nominate": (NominateForm, "nominate_form", "已提名参加 %(year)s 年度十大典型事例评选。"),
+    "submit": (VersionedForm, None, N_("已提交审核，等待区卡中心督导审核。")),
+    "accept": (ReasonForm, "accept_form", N_("案例已审核入库，各网点均可查阅学习。")),
+    "return": (ReasonForm, "return_form", N_("案例已退回撰写人修改。")),
+    "nominate": (NominateForm, "nominate_form", N_("已提名参加 %(year)s 年度十大典型事例评选。")),
 }
 
 
@@ -167,8 +167,10 @@ def act(case_id: int, action: str):
     case = get_case_or_404(actor, case_id)
     form_class, slot, done = ACTIONS[action]
     form = form_class()
-    body = {"reason": getattr(form, "reason", None) and form.reason.data}
-    if action == "nominate":
+    body = {}
+    if isinstance(form, ReasonForm):
+        body["reason"] = form.reason.data
+    if isinstance(form, NominateForm):  # the service wants an integer year; anything else it refuses itself
         raw = form.year.data or ""
         body["year"] = int(raw) if raw.isascii() and raw.isdigit() else raw
     try:
@@ -209,8 +211,7 @@ def selection_page(year: int):
                     getattr(form, criterion).data = str(getattr(mine, criterion))
             forms[row.case.id] = form
     return render_template("cases/selection.html", view=view, score_forms=forms,
-                           tie_words=describe_ties(view.notes, _) if view.notes else None,
-                           finalise_form=VersionedForm(formdata=None))
+                           tie_words=describe_ties(view.notes, _) if view.notes else None)
 
 
 @bp.post("/selections/<int:year>/scores/<int:case_id>")
@@ -233,7 +234,6 @@ def score(year: int, case_id: int):
 @bp.post("/selections/<int:year>/finalise")
 @supervisor_required
 def finalise(year: int):
-    VersionedForm()  # CSRF is checked by the extension; nothing else to read
     selection.finalise(current_actor(), year)
     flash(_("%(year)s 年度评选已定稿，入选案例已标记为年度典型事例。", year=year), "success")
     return redirect(url_for(".selection_page", year=year))
