@@ -107,11 +107,11 @@ def test_the_booklet_of_a_final_year(web, round_of, supervisor, supervisor2, cle
     assert "普陀区社保卡服务中心" in html and str(YEAR) in html
     assert [int(n) for n in re.findall(r'data-case="(\d+)"', html)] == [c.id for c in cases]  # in ranking order
     assert "案例一" in html and "案例三" in html
-    app.config["DISTRICT_NAME"] = "某某区社保卡服务中心"
+    previous, app.config["DISTRICT_NAME"] = app.config.get("DISTRICT_NAME"), "某某区社保卡服务中心"
     try:
         assert "某某区社保卡服务中心" in web.page(f"/cases/booklet/{YEAR}")
     finally:
-        app.config.pop("DISTRICT_NAME")
+        app.config["DISTRICT_NAME"] = previous
     assert web.get(f"/cases/booklet/{YEAR - 1}").status_code == 404
 
 
