@@ -21,6 +21,12 @@ NARRATIVE_MIN, NARRATIVE_MAX = 20, 5000
 LESSONS_MAX = 2000
 EARLIEST_CASE = date(2000, 1, 1)
 REQUEST_NUMBER_MAX = 40
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+# Path parts of the pages and the API: a case id the database's integer column can hold, a four-digit year.
+# Anything else names nothing (404) instead of reaching the query (a 500 for an overflowing number).
+CASE_ID_RULE = "<int(max=2147483647):case_id>"
+YEAR_RULE = f"<int(min={FIRST_YEAR}, max={LAST_YEAR}):year>"
 
 # The fields a case is made of, with their words for messages.
 CASE_FIELDS = ("title", "occurred_on", "category", "narrative", "lessons", "request_number", "outlet_code")
@@ -104,7 +110,7 @@ def parse_case(data: dict, *, partial: bool) -> dict:
 
 def parse_year(value, *, name: str = "year") -> int:
     """A selection year: an integer (not a boolean, not a string) of four digits."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2999:
+    if isinstance(value, bool) or not isinstance(value, int) or not FIRST_YEAR <= value <= LAST_YEAR:
         raise ValidationError(fields={name: "年度应为四位数的年份，例如 2026"})
     return value
 

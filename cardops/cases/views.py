@@ -23,6 +23,7 @@ from cardops.cases.queries import (
     status_counts,
 )
 from cardops.cases.ranking import describe_ties
+from cardops.cases.validation import CASE_ID_RULE, YEAR_RULE
 from cardops.core.access import current_actor, login_required, roles_required
 from cardops.core.errors import DomainError, Forbidden, NotFound, ValidationError
 from cardops.core.forms import run_for_form, show_error_on_form
@@ -82,7 +83,7 @@ def new():
     return render_template("cases/form.html", form=form, case=None), status
 
 
-@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/cases/{CASE_ID_RULE}/edit", methods=["GET", "POST"])
 @login_required
 def edit(case_id: int):
     actor = current_actor()
@@ -144,7 +145,7 @@ def _render_detail(actor, case, *, status: int = 200, **forms):
     ), status
 
 
-@bp.route("/cases/<int:case_id>")
+@bp.route(f"/cases/{CASE_ID_RULE}")
 @login_required
 def detail(case_id: int):
     actor = current_actor()
@@ -160,7 +161,7 @@ ACTIONS = {
 }
 
 
-@bp.post("/cases/<int:case_id>/<any(submit, accept, return, nominate):action>")
+@bp.post(f"/cases/{CASE_ID_RULE}/<any(submit, accept, return, nominate):action>")
 @login_required
 def act(case_id: int, action: str):
     actor = current_actor()
@@ -196,7 +197,7 @@ def selections():
     return render_template("cases/selections.html", rounds=rounds, this_year=local_today().year)
 
 
-@bp.route("/selections/<int:year>")
+@bp.route(f"/selections/{YEAR_RULE}")
 @login_required
 def selection_page(year: int):
     actor = current_actor()
@@ -214,7 +215,7 @@ def selection_page(year: int):
                            tie_words=describe_ties(view.notes, _) if view.notes else None)
 
 
-@bp.post("/selections/<int:year>/scores/<int:case_id>")
+@bp.post(f"/selections/{YEAR_RULE}/scores/{CASE_ID_RULE}")
 @supervisor_required
 def score(year: int, case_id: int):
     actor = current_actor()
@@ -231,7 +232,7 @@ def score(year: int, case_id: int):
     return redirect(url_for(".selection_page", year=year, _anchor=f"case-{case_id}"))
 
 
-@bp.post("/selections/<int:year>/finalise")
+@bp.post(f"/selections/{YEAR_RULE}/finalise")
 @supervisor_required
 def finalise(year: int):
     selection.finalise(current_actor(), year)
@@ -241,7 +242,7 @@ def finalise(year: int):
 
 # --- the booklet -------------------------------------------------------------------------------------------
 
-@bp.route("/cases/booklet/<int:year>")
+@bp.route(f"/cases/booklet/{YEAR_RULE}")
 @login_required
 def booklet(year: int):
     view = selection.round_view(current_actor(), year)

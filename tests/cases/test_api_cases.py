@@ -135,9 +135,16 @@ def test_the_library_is_every_signed_in_users(as_, case_in, other_trainer, other
         assert [c["id"] for c in as_(user).get("/api/v1/cases").get_json()["items"]] == [case.id]
 
 
-def test_unknown_case_and_unauthenticated(client, as_, clerk):
+def test_unknown_case_and_unauthenticated(client, as_, clerk, supervisor):
     assert_error(as_(clerk).get("/api/v1/cases/999999"), 404, "NOT_FOUND")
     assert as_(clerk).get("/api/v1/cases/abc").status_code == 404
+    # A number no id column can hold names nothing: 404, not an overflow in the database.
+    for path in ("/api/v1/cases/2147483648", "/api/v1/cases/99999999999999999999", "/api/v1/selections/99999",
+                 "/api/v1/selections/1999", "/cases/booklet/3000000000"):
+        assert as_(clerk).get(path).status_code == 404, path
+    overflow = "/api/v1/selections/2026/scores/99999999999999999999"
+    assert_error(as_(supervisor).put(overflow, json={"typicality": 4, "educational_value": 4, "impact": 4}), 404,
+                 "NOT_FOUND")
     assert_error(client.get("/api/v1/cases"), 401, "UNAUTHENTICATED")
     assert_error(client.post("/api/v1/cases", json=case_body()), 401, "UNAUTHENTICATED")
 
