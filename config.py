@@ -103,6 +103,8 @@ class Config:
 
     # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (0: none).
     PROXY_FIX_COUNT = _env_int("PROXY_FIX_COUNT", 0)
+    # The district card center's name on printed booklets (典型事例汇编); unset: 普陀区社保卡服务中心, translated.
+    DISTRICT_NAME = os.environ.get("CARDOPS_DISTRICT_NAME") or None
     # Days from submission to the expected card date printed on the receipt.
     CARD_PRODUCTION_DAYS = _env_int("CARD_PRODUCTION_DAYS", 10)
 

@@ -10,6 +10,8 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -106,6 +108,37 @@ def mask_name(name: str | None) -> str:
     if len(name) <= 2:
         return name[0] + "*" * (len(name) - 1)
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+# Free text that leaves the system (case narratives printed in booklets …) must not carry an ID number or a mobile
+# number. Digits are compared after NFKC, so full-width ３１０１… counts too; a number inside a longer run of digits
+# (an account, a timestamp) is not one of these. A date such as 20261202, an amount or a request number
+# (PT03-20261126-0007) has neither shape.
+_ID_IN_TEXT_RE = re.compile(r"(?<![0-9])[0-9]{6}(?P<sep>[ -]?)[0-9]{8}(?P=sep)[0-9]{3}[0-9Xx](?![0-9])")
+_PHONE_IN_TEXT_RE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])")
+
+
+@dataclass(frozen=True)
+class PersonalDataFinding:
+    kind: str  # "id_number" or "phone"
+    start: int
+    end: int
+
+
+def find_personal_data(text: str | None) -> list[PersonalDataFinding]:
+    """Resident ID numbers (17 digits and a digit or X, also spaced 6-8-4) and 11-digit mainland mobile numbers
+    (1[3-9]…, also written 138-1234-5678 or 138 1234 5678, with or without +86) in ``text``, in order.
+
+    Positions refer to the NFKC form of the text, which keeps the length of plain Chinese text and ASCII."""
+    if not text:
+        return []
+    normalised = unicodedata.normalize("NFKC", text)
+    found = [PersonalDataFinding("id_number", m.start(), m.end()) for m in _ID_IN_TEXT_RE.finditer(normalised)]
+    taken = [(f.start, f.end) for f in found]
+    for match in _PHONE_IN_TEXT_RE.finditer(normalised):
+        if not any(start < match.end() and match.start() < end for start, end in taken):
+            found.append(PersonalDataFinding("phone", match.start(), match.end()))
+    return sorted(found, key=lambda f: f.start)
 
 
 class PersonalDataCipher:

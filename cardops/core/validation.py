@@ -5,11 +5,14 @@ with the sentence."""
 
 from __future__ import annotations
 
+import re
+
 from cardops.core.errors import ValidationError
 from cardops.core.i18n import N_
 from cardops.core.messages import Message, verbatim
 
 MAX_REASON = 500
+_NEWLINES = re.compile("\r\n|\r|\u2028|\u2029")
 
 
 class FieldErrors:
@@ -27,8 +30,11 @@ class FieldErrors:
             raise ValidationError(N_("提交的信息有误，请按提示修改"), fields=self.fields)
 
 
-def text(value, errors: FieldErrors, name: str, *, required: bool, max_length: int, label: str) -> str | None:
-    """A trimmed string of at most ``max_length`` characters, or None (and an error when required)."""
+def text(value, errors: FieldErrors, name: str, *, required: bool, max_length: int, label: str,
+         multiline: bool = False) -> str | None:
+    """A trimmed string of at most ``max_length`` characters, or None (and an error when required).
+
+    ``multiline``: a field of several lines (a narrative), whose line breaks are normalised to ``\\n``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors.add(name, Message(N_("请填写%(label)s"), label=label))
@@ -36,6 +42,8 @@ def text(value, errors: FieldErrors, name: str, *, required: bool, max_length: i
     if not isinstance(value, str):
         errors.add(name, Message(N_("%(label)s应为文字"), label=label))
         return None
+    if multiline:
+        value = _NEWLINES.sub("\n", value)
     value = value.strip()
     if len(value) > max_length:
         errors.add(name, Message(N_("%(label)s不能超过%(max)s个字符"), label=label, max=max_length))

@@ -133,12 +133,14 @@ USER_DATA = re.compile("|".join(map(re.escape, sorted([
 ], key=len, reverse=True))))
 # Each name also appears masked (吴*、王*英 …) on receipts and sheets.
 MASKED_NAME = re.compile(r"[\u4e00-\u9fff]\*[\u4e00-\u9fff]?")
+# A reason quoted in the audit log is what someone typed (other tests type theirs on the same live server).
+QUOTED_REASON = re.compile(r"Reason: [^;\n]*")
 
 
 def system_text(page) -> str:
     """The page's visible text without user data, the brand's seal (社, a logo) and the link back to 中文."""
     visible = page.locator("main").inner_text() + "\n" + page.locator("header nav").inner_text()
-    return MASKED_NAME.sub("", USER_DATA.sub("", visible))
+    return QUOTED_REASON.sub("", MASKED_NAME.sub("", USER_DATA.sub("", visible)))
 
 
 def chinese_lines(page, path: str) -> list[str]:
