@@ -75,6 +75,10 @@ class GuardedApi:
         self._guard.sent(json)
         return self._guard.watch(self._inner.post(path, json=json, **kwargs))
 
+    def patch(self, path, json=None, **kwargs):
+        self._guard.sent(json)
+        return self._guard.watch(self._inner.patch(path, json=json, **kwargs))
+
     def delete(self, path, json=None, **kwargs):
         self._guard.sent(json)
         return self._guard.watch(self._inner.delete(path, json=json, **kwargs))
