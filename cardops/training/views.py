@@ -22,7 +22,13 @@ from cardops.training import roster, services
 from cardops.training.errors import TrainerNotActive
 from cardops.training.forms import AppointForm, SessionForm, TrainerUpdateForm
 from cardops.training.models import TrainingSession
-from cardops.training.permissions import correction_refusal, logging_refusal, manages_roster, record_refusal
+from cardops.training.permissions import (
+    correction_refusal,
+    logging_refusal,
+    manages_roster,
+    record_refusal,
+    roster_refusal,
+)
 from cardops.training.queries import (
     RosterFilters,
     SessionFilters,
@@ -61,6 +67,12 @@ def _year() -> int:
         return local_today().year
 
 
+def _refuse_posts_without(form, actor) -> None:
+    """The roster's pages are for everyone to read; only those who get its forms may post them."""
+    if form is None and request.method == "POST":
+        raise roster_refusal(actor)
+
+
 # --- the roster (小教员名册) -----------------------------------------------------------------------------------
 
 @bp.route("/trainers", methods=["GET", "POST"], endpoint="roster")
@@ -68,6 +80,7 @@ def _year() -> int:
 def roster_page():
     actor = current_actor()
     form = AppointForm() if manages_roster(actor) else None
+    _refuse_posts_without(form, actor)
     status = 200
     if form is not None:
         form.username.choices = [("", _("请选择网点工作人员"))] + [
@@ -97,6 +110,7 @@ def trainer(trainer_id: int):
     actor = current_actor()
     entry = get_trainer_or_404(trainer_id)
     form = TrainerUpdateForm() if manages_roster(actor) else None
+    _refuse_posts_without(form, actor)
     status = 200
     if form is not None:
         if form.validate_on_submit():
