@@ -13,6 +13,7 @@ Services only flush; the caller's unit of work commits.
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from cardops.audit import services as audit
@@ -102,7 +103,7 @@ def _resolve_attendees(items: list[AttendeeInput], outlet, errors: FieldErrors,
         return []
     names = {item.username.lower() for item in items}
     users = {u.username.lower(): u for u in db.session.scalars(
-        select(User).where(func.lower(User.username).in_(names)))}
+        select(User).where(func.lower(User.username).in_(names)).options(lazyload(User.role_rows)))}
     resolved = []
     for item in items:
         user = users.get(item.username.lower())
