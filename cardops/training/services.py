@@ -215,7 +215,7 @@ def correct_session(actor, session: TrainingSession, data: dict, *, expected_ver
     _check_version(session, expected_version if expected_version is not None else data.get("version"))
     given = {name: data[name] for name in SESSION_FIELDS if name in data}
     if not given:
-        return session
+        raise ValidationError("请至少修改一项：" + "、".join(SESSION_FIELDS))
     current = session_fields(session)
     merged = {**current, **given}
 

@@ -7,6 +7,8 @@ unit of work commits. Refusals come back as DomainErrors: field errors onto the 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -143,8 +145,15 @@ def sessions():
     entry = None if actor.is_supervisor else roster_entry(actor.id)
     return render_template("training/sessions.html", listing=listing, filters=filters,
                            outlets=all_outlets() if actor.is_supervisor else [],
-                           trainers=trainer_choices(actor),
+                           trainers=trainer_choices(actor), periods=_periods(local_today()),
                            may_log=logging_refusal(actor, entry) is None)
+
+
+def _periods(today: date) -> list[tuple[str, date, date]]:
+    """The periods a training officer asks about most: this month, quarter and year, the last twelve months."""
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return [(_("本月"), today.replace(day=1), today), (_("本季度"), quarter, today),
+            (_("本年"), today.replace(month=1, day=1), today), (_("近12个月"), today - timedelta(days=365), today)]
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])

@@ -130,7 +130,8 @@ def test_a_supervisor_moves_a_session_to_another_outlet_or_the_district(supervis
 
 def test_nothing_to_change_changes_nothing(trainer, clerk):
     session = log(trainer, "clerk-a")
-    services.correct_session(trainer, session, {})
+    for nothing in ({}, {"version": 1}, {"duration": 90}):
+        refused(lambda nothing=nothing: services.correct_session(trainer, session, nothing), 400, "VALIDATION_ERROR")
     services.correct_session(trainer, session, {"topic": session.topic, "attendees": [{"username": "clerk-a"}],
                                                 "unknown": "ignored"})
     assert session.version == 1 and corrections() == []

@@ -258,6 +258,11 @@ def test_the_sessions_list_with_filters(web, supervisor, trainer, other_trainer,
     assert f'data-session="{there.id}"' in html and f'data-session="{here.id}"' not in html
     html = web.page("/training/sessions?from=2026-99-01")
     assert "筛选条件无效" in flashes(html)
+    today = local_today()
+    month = f"from={today.replace(day=1).isoformat()}&amp;to={today.isoformat()}"
+    assert month in html  # the quick periods: this month …
+    html = web.page(f"/training/sessions?from={today.replace(day=1).isoformat()}&to={today.isoformat()}")
+    assert 'class="active" aria-current="true">本月<' in html and f'data-session="{here.id}"' in html
 
 
 # --- records and summaries ----------------------------------------------------------------------------------
