@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from cardops.audit import services as audit
 from cardops.auth import services as accounts
@@ -72,11 +73,17 @@ def appoint(actor, data: dict) -> Trainer:
     specialties = parse_specialties(data.get("specialties"), errors)
     errors.raise_if_any()
 
-    entry = Trainer(user_id=user.id, user=user, appointed_on=appointed_on, certified_until=certified_until,
+    entry = Trainer(user_id=user.id, appointed_on=appointed_on, certified_until=certified_until,
                     specialties=specialties, status=TrainerStatus.ACTIVE, appointed_by_id=actor.id,
                     created_at=utcnow(), updated_at=utcnow())
-    db.session.add(entry)
-    db.session.flush()
+    try:
+        # In a savepoint: a concurrent appointment of the same person loses on the unique index, cleanly.
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyOnRoster(f"{user.display_name}（{user.username}）已在小教员名册上") from None
+    entry.user = user
     accounts.grant_role(actor, user, Role.TRAINER, because="appointed_trainer")
     _audit("trainer_appointed", actor, entry, {
         "username": user.username, "outlet": user.outlet.code, "appointed_on": appointed_on.isoformat(),
