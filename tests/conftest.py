@@ -281,14 +281,15 @@ class ApiClient:
     def post(self, path, json=None, **kwargs):
         return self._client.post(path, json=json, headers=self.headers, **kwargs)
 
+    def patch(self, path, json=None, **kwargs):
+        return self._client.patch(path, json=json, headers=self.headers, **kwargs)
+
     def delete(self, path, json=None, **kwargs):
         return self._client.delete(path, json=json, headers=self.headers, **kwargs)
 
     def put(self, path, json=None, **kwargs):
         return self._client.put(path, json=json, headers=self.headers, **kwargs)
 
-    def patch(self, path, json=None, **kwargs):
-        return self._client.patch(path, json=json, headers=self.headers, **kwargs)
 
 
 @pytest.fixture

@@ -75,6 +75,10 @@ class GuardedApi:
         self._guard.sent(json)
         return self._guard.watch(self._inner.post(path, json=json, **kwargs))
 
+    def patch(self, path, json=None, **kwargs):
+        self._guard.sent(json)
+        return self._guard.watch(self._inner.patch(path, json=json, **kwargs))
+
     def delete(self, path, json=None, **kwargs):
         self._guard.sent(json)
         return self._guard.watch(self._inner.delete(path, json=json, **kwargs))
@@ -82,10 +86,6 @@ class GuardedApi:
     def put(self, path, json=None, **kwargs):
         self._guard.sent(json)
         return self._guard.watch(self._inner.put(path, json=json, **kwargs))
-
-    def patch(self, path, json=None, **kwargs):
-        self._guard.sent(json)
-        return self._guard.watch(self._inner.patch(path, json=json, **kwargs))
 
     def post_raw(self, path, data, content_type="application/json"):
         with contextlib.suppress(ValueError, TypeError, RecursionError):

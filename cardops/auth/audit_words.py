@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from cardops.audit.vocabulary import SIGN_IN, clause, describe_actions, name_actors, sentence_of
-from cardops.auth.models import User
+from cardops.auth.models import ROLE_LABELS, Role, User
 from cardops.core.i18n import N_
 from cardops.core.messages import verbatim
 from cardops.extensions import db
@@ -24,6 +24,14 @@ def _failure(detail: dict):
     ])
 
 
+def _role_granted(detail: dict):
+    role = detail.get("role")
+    return sentence_of([
+        clause(N_("%(username)s 获得角色 %(role)s"), username=verbatim(detail["username"]),
+               role=ROLE_LABELS.get(Role(role), verbatim(role)) if role in set(Role) else verbatim(role)),
+    ])
+
+
 def display_names(ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
@@ -37,4 +45,7 @@ def register(app) -> None:
         "auth.login_refused_locked": (N_("账户锁定中，拒绝登录"), None),
         "auth.reauth_refused_locked": (N_("账户锁定中，拒绝密码确认"), None),
         "auth.account_locked": (N_("账户被锁定"), _failure),
+    })
+    describe_actions(app, "admin", N_("用户与网点管理"), {
+        "auth.role_granted": (N_("授予角色"), _role_granted),
     })

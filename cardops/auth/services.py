@@ -156,6 +156,19 @@ def update_user(actor, user: User, *, display_name: str, roles, outlet: Outlet |
     return user
 
 
+def grant_role(actor, user: User, role: str, *, because: str | None = None) -> bool:
+    """Give ``user`` one more role (e.g. ``trainer`` on appointment to the roster), audited; False when held
+    already. The same rules as the admin form: an outlet role needs the user's outlet."""
+    if user.has_role(role):
+        return False
+    roles = _validate_roles_and_outlet([*user.roles, role], user.outlet)
+    user.roles = roles
+    db.session.flush()
+    audit.record("auth.role_granted", actor=actor, object_type="user", object_id=user.id, outlet_id=user.outlet_id,
+                 detail={"username": user.username, "role": str(role), "roles": roles, "because": because})
+    return True
+
+
 def reset_password(actor, user: User, password: str) -> None:
     _validate_password(password)
     user.set_password(password)

@@ -9,7 +9,10 @@ from cardops.audit.vocabulary import ObjectKind, clause, describe_actions, descr
 from cardops.cases.models import CASE_CATEGORY_LABELS, CASE_STATUS_LABELS
 from cardops.cases.workflow import CRITERION_LABELS, EVENT_LABELS
 from cardops.core.i18n import N_
-from cardops.core.messages import verbatim
+from cardops.core.messages import Joined, verbatim
+
+FIELD_LABELS = {"title": N_("标题"), "occurred_on": N_("日期"), "category": N_("类别"), "narrative": N_("经过"),
+                "lessons": N_("启示"), "request_number": N_("关联申请"), "outlet_code": N_("网点")}
 
 
 def _word(words: dict, value):
@@ -32,8 +35,9 @@ def _move(detail: dict):
 
 
 def _edit(detail: dict):
-    fields = [*(detail.get("changes") or {}), *(detail.get("texts_changed") or [])]
-    return clause(N_("修改了 %(fields)s"), fields=verbatim("、".join(fields))) if fields else ""
+    fields = [FIELD_LABELS.get(name, verbatim(name))
+              for name in [*(detail.get("changes") or {}), *(detail.get("texts_changed") or [])]]
+    return clause(N_("修改了 %(fields)s"), fields=Joined("、", fields)) if fields else ""
 
 
 def _score(detail: dict):

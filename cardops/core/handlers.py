@@ -121,10 +121,15 @@ def init_error_handlers(app) -> None:
         status = error.code or 500
         if status == 400 and wants_json():
             return render_domain_error(ValidationError(_("请求体不是有效的 JSON") if request.is_json else None))
+        # A 405 says which methods the address has (SPEC §9: "405 (with Allow)").
+        allowed = getattr(error, "valid_methods", None)
+        headers = {"Allow": ", ".join(sorted(allowed))} if allowed else {}
         if wants_json():
-            return json_error(HTTP_CODES.get(status, "ERROR"), HTTP_MESSAGES.get(status, error.description), status)
+            body, _status = json_error(HTTP_CODES.get(status, "ERROR"), HTTP_MESSAGES.get(status, error.description),
+                                       status)
+            return body, status, headers
         message = HTTP_MESSAGES.get(status, error.description)
-        return render_template("errors/error.html", status=status, message=message), status
+        return render_template("errors/error.html", status=status, message=message), status, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

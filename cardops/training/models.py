@@ -91,6 +91,7 @@ class TrainingSession(db.Model):
 
     outlet: Mapped[Outlet | None] = relationship(lazy="joined")
     trainer: Mapped[User] = relationship(foreign_keys=[trainer_id], lazy="joined", innerjoin=True)
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined", innerjoin=True)
     attendances: Mapped[list[Attendance]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="Attendance.user_id", lazy="selectin")
     cases: Mapped[list[Case]] = relationship(secondary=session_cases, order_by=Case.id, lazy="selectin",

@@ -115,7 +115,8 @@ def login_as(live_server):
         page.goto("/login")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
-        page.click("main form button[type=submit]")
+        with page.expect_navigation():  # the sign-in's answer (and its session cookie) before anything else
+            page.click("main form button[type=submit]")
         page.wait_for_load_state()
         return page
 
