@@ -66,10 +66,19 @@ def badge(vocabulary: str, value, size: str = "") -> Markup:
                                                                       label(vocabulary, value))
 
 
+def _fragments(registered, actor) -> list[tuple[str, dict]]:
+    panels = sorted((p for p in registered if p.visible_to(actor)), key=lambda p: p.order)
+    return [(p.template, p.context(actor) if p.context else {}) for p in panels]
+
+
 def home_panels(actor) -> list[tuple[str, dict]]:
     """The home page's sections for ``actor``: (template, context) in display order."""
-    panels = sorted((p for p in contributions().home_panels if p.visible_to(actor)), key=lambda p: p.order)
-    return [(p.template, p.context(actor) if p.context else {}) for p in panels]
+    return _fragments(contributions().home_panels, actor)
+
+
+def header_items(actor) -> list[tuple[str, dict]]:
+    """What the features show in the page header of a signed-in user (the notification bell …)."""
+    return _fragments(contributions().header_items, actor) if actor is not None else []
 
 
 def init_templating(app) -> None:
@@ -81,7 +90,8 @@ def init_templating(app) -> None:
         mask_name=mask_name,
     )
     app.jinja_env.globals.update(url_with=url_with, nav_items=nav_items, label=label, options=options, badge=badge,
-                                 badge_style=badge_style, home_panels=home_panels)
+                                 badge_style=badge_style, home_panels=home_panels,
+                                 header_items=header_items)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
