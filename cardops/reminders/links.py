@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app
+from flask import current_app, g
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError, RequestRedirect
 
 
 def _adapter():
-    return current_app.url_map.bind("localhost")
+    adapter = g.get("_cardops_link_adapter")
+    if adapter is None:  # once per application context: a run builds thousands of links
+        adapter = g._cardops_link_adapter = current_app.url_map.bind("localhost")
+    return adapter
 
 
 def path_for(endpoint: str, **values) -> str | None:

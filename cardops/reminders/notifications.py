@@ -1,7 +1,7 @@
 """Notifications (站内通知): writing them once, queueing their mail, and each user reading their own.
 
 ``deliver`` writes many at once with ``INSERT … ON CONFLICT DO NOTHING`` on the unique (rule, subject, period,
-user): what is already there stays as it is and is not counted, so a second run — or a second process running
+user) (``bulk``): what is already there stays as it is and is not counted, so a second run — or a second process running
 at the same moment — notifies nobody twice. Where mail is configured, each new notification of a user with an
 e-mail address gets a pending delivery in the same transaction; the scheduler sends it after the commit.
 """
@@ -12,22 +12,14 @@ from collections.abc import Iterable
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from cardops.auth.models import User
 from cardops.core.errors import NotFound
 from cardops.core.timeutil import isoformat_utc, utcnow
 from cardops.extensions import db
-from cardops.reminders.models import DeliveryStatus, MailDelivery, Notification
+from cardops.reminders.bulk import insert_deliveries, insert_notifications
+from cardops.reminders.models import DeliveryStatus, Notification
 from cardops.reminders.registry import Notice
-
-BATCH = 500  # rows per INSERT statement (SQLite caps the number of bound parameters)
-ONCE = ("rule", "subject", "period", "user_id")
-
-
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def deliver(notices: Iterable[Notice], *, run_id: int | None = None) -> int:
@@ -37,12 +29,7 @@ def deliver(notices: Iterable[Notice], *, run_id: int | None = None) -> int:
              "title": n.message.title[:200], "body": n.message.body, "link": n.message.link, "run_id": run_id,
              "created_at": now}
             for n in notices for user_id in sorted(n.recipients)]
-    created: list[tuple[int, int]] = []
-    for start in range(0, len(rows), BATCH):
-        stmt = (_insert(Notification).values(rows[start:start + BATCH])
-                .on_conflict_do_nothing(index_elements=list(ONCE))
-                .returning(Notification.id, Notification.user_id))
-        created += [tuple(row) for row in db.session.execute(stmt)]
+    created = insert_notifications(rows)
     if created:
         _queue_mail(created, now)
     return len(created)
@@ -57,9 +44,7 @@ def _queue_mail(created: list[tuple[int, int]], now) -> None:
     rows = [{"notification_id": notification_id, "address": addresses[user_id], "status": DeliveryStatus.PENDING,
              "attempts": 0, "next_attempt_at": now, "created_at": now}
             for notification_id, user_id in created if addresses.get(user_id)]
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(_insert(MailDelivery).values(rows[start:start + BATCH])
-                           .on_conflict_do_nothing(index_elements=["notification_id"]))
+    insert_deliveries(rows)
 
 
 # --- a user's own notifications ----------------------------------------------------------------------------
