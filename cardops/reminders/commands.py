@@ -29,7 +29,7 @@ def reminders_cli():
 def run_command(key, as_of):
     """Run rule KEY once and print its run record (exit 1 when the rule failed)."""
     if RULES.get(key) is None:
-        raise click.ClickException(f"unknown rule {key!r}; rules: {', '.join(RULES.keys())}")
+        raise click.ClickException(f"unknown rule {key!r}; rules: {', '.join(RULES.rule_keys())}")
     try:
         moment = parse_as_of(as_of)
     except DomainError as error:

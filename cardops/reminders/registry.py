@@ -98,7 +98,7 @@ class RuleRegistry:
     def __iter__(self):
         return iter(self.rules.values())
 
-    def keys(self) -> list[str]:
+    def rule_keys(self) -> list[str]:
         return list(self.rules)
 
 

@@ -137,7 +137,7 @@ def runs_query(rule: str | None = None):
     stmt = select(ReminderRun)
     if rule:
         if RULES.get(rule) is None:
-            raise ValidationError(fields={"rule": "rule 取值无效，可选：" + "、".join(RULES.keys())})
+            raise ValidationError(fields={"rule": "rule 取值无效，可选：" + "、".join(RULES.rule_keys())})
         stmt = stmt.where(ReminderRun.rule == rule)
     return stmt.order_by(ReminderRun.started_at.desc(), ReminderRun.id.desc())
 
