@@ -284,6 +284,9 @@ class ApiClient:
     def delete(self, path, json=None, **kwargs):
         return self._client.delete(path, json=json, headers=self.headers, **kwargs)
 
+    def patch(self, path, json=None, **kwargs):
+        return self._client.patch(path, json=json, headers=self.headers, **kwargs)
+
 
 @pytest.fixture
 def api(client):

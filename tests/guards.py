@@ -79,6 +79,10 @@ class GuardedApi:
         self._guard.sent(json)
         return self._guard.watch(self._inner.delete(path, json=json, **kwargs))
 
+    def patch(self, path, json=None, **kwargs):
+        self._guard.sent(json)
+        return self._guard.watch(self._inner.patch(path, json=json, **kwargs))
+
     def post_raw(self, path, data, content_type="application/json"):
         with contextlib.suppress(ValueError, TypeError, RecursionError):
             self._guard.sent(json.loads(data))

@@ -53,7 +53,7 @@ def compose(delivery: MailDelivery, recipient_name: str) -> EmailMessage:
     config = current_app.config
     notification = delivery.notification
     link = absolute_url(notification.link)
-    inbox = absolute_url(path_for("reminders.notifications"))
+    inbox = absolute_url(path_for("reminders.notifications_page"))
     lines = [f"{recipient_name}：", "", notification.body, ""]
     if link:
         lines += [f"查看详情：{link}", ""]
@@ -147,7 +147,7 @@ def send_due_mail(limit: int = BATCH) -> Round:
     deliveries = db.session.scalars(
         select(MailDelivery).where(MailDelivery.id.in_(claimed))
         .options(joinedload(MailDelivery.notification).joinedload(Notification.user).load_only(User.display_name))
-        .order_by(MailDelivery.id)).all()
+        .order_by(MailDelivery.id).execution_options(populate_existing=True)).all()  # as just claimed
     try:
         server = _connect()
     except (OSError, smtplib.SMTPException) as error:
