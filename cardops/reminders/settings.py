@@ -93,18 +93,17 @@ def update_rule(actor, key: str, data: dict) -> RuleSetting:
     after = {"enabled": changes.get("enabled", before.enabled), "schedule": changes.get("schedule", before.schedule)}
     if (after["enabled"], after["schedule"]) == (before.enabled, before.schedule):
         return before
+    now, actor_id = utcnow(), actor.id
     if row is None:
-        row = RuleRow(key=key)
         try:
             with db.session.begin_nested():  # two supervisors saving the first change at once: one row
+                row = RuleRow(key=key, enabled=after["enabled"], schedule=after["schedule"], updated_at=now,
+                              updated_by_id=actor_id)
                 db.session.add(row)
-                row.enabled, row.schedule, row.updated_at, row.updated_by_id = (
-                    after["enabled"], after["schedule"], utcnow(), actor.id)
-                db.session.flush()
         except IntegrityError:
             row = db.session.get(RuleRow, key, populate_existing=True)
     row.enabled, row.schedule = after["enabled"], after["schedule"]
-    row.updated_at, row.updated_by_id = utcnow(), actor.id
+    row.updated_at, row.updated_by_id = now, actor_id
     db.session.flush()
     audit.record("reminders.rule_updated", actor=actor, object_type="reminder_rule", object_id=key,
                  detail={"before": {"enabled": before.enabled, "schedule": before.schedule}, "after": after})
