@@ -184,3 +184,17 @@ def test_cli_list_prints_rules_schedules_enabled_and_last_run(runner, staff):
     stale = next(line for line in lines if line.startswith("stale_requests"))
     assert "yes" in stale and "30 8 * * 1-5" in stale and "ok notified=0" in stale
     assert "never" in next(line for line in lines if line.startswith("weekly_digest"))
+
+
+def test_a_burst_takes_the_bulk_path_and_stays_once_only(staff, monkeypatch):
+    from cardops.reminders import bulk
+
+    monkeypatch.setattr(bulk, "COPY_THRESHOLD", 1)  # PostgreSQL: COPY into a staging table, INSERT … SELECT
+    for day in ("2026-10-01", "2026-10-02"):
+        made_at(f"{day} 09:00", "ready", staff["clerk"], staff["supervisor"])
+    first = run("uncollected_30", "2026-11-20")
+    assert first.notified == 6 and len(notified("uncollected_30")) == 6
+    assert {n.run_id for n in notified("uncollected_30")} == {first.id}
+    made_at("2026-10-03 09:00", "ready", staff["clerk"], staff["supervisor"])
+    assert run("uncollected_30", "2026-11-20").notified == 3  # twice in one transaction: the staging table again
+    assert run("uncollected_30", "2026-11-21").notified == 0
