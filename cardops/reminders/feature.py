@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from cardops.core.i18n import N_, _l
 from cardops.core.registry import HeaderItem, NavEntry, Vocabulary, contributions
-from cardops.reminders import api, commands, events, jobs, openapi, rules, views
+from cardops.reminders import api, commands, demo, events, jobs, openapi, rules, views
 from cardops.reminders.models import DELIVERY_STATUS_LABELS, RUN_STATUS_LABELS, RUN_TRIGGER_LABELS
 from cardops.reminders.notifications import unread_count
 
 EVENT_LABELS = {events.REVIEWED: N_("复核结果"), events.AWAITS_REVIEW: N_("待督导复核")}
+WEEKDAY_LABELS = dict(enumerate((N_("星期一"), N_("星期二"), N_("星期三"), N_("星期四"), N_("星期五"), N_("星期六"),
+                                 N_("星期日"))))
 RUN_STATUS_BADGES = {"ok": "ok", "failed": "danger", "warning": "warn"}
 DELIVERY_BADGES = {"pending": "info", "sending": "info", "sent": "ok", "failed": "danger"}
 
@@ -25,6 +27,7 @@ def register(app) -> None:
         run_status=Vocabulary({**RUN_STATUS_LABELS, "warning": N_("有警告")}, RUN_STATUS_BADGES),
         run_trigger=Vocabulary(RUN_TRIGGER_LABELS),
         delivery_status=Vocabulary(DELIVERY_STATUS_LABELS, DELIVERY_BADGES),
+        weekday=Vocabulary(WEEKDAY_LABELS),
     )
     registered.navigation.append(NavEntry(_l("提醒规则"), "reminders.rules", ("supervisor",),
                                           also=("reminders.rule", "reminders.runs", "reminders.run"), order=70))
@@ -33,3 +36,4 @@ def register(app) -> None:
     registered.jobs.append(jobs.mail_job(app))
     registered.job_sources.append(jobs.rule_jobs)
     registered.add_openapi(openapi.OPENAPI_PATHS, openapi.OPENAPI_SCHEMAS)
+    registered.demo_seeders.append(demo.plan_demo_runs)
