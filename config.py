@@ -93,13 +93,40 @@ class Config:
     RISK_SERIAL_AGENT_DAYS = _env_int("RISK_SERIAL_AGENT_DAYS", 30)
     RISK_SERIAL_AGENT_OTHERS = _env_int("RISK_SERIAL_AGENT_OTHERS", 2)
 
-    # Mail (optional; reminders fall back to in-app notifications)
+    # Mail (optional; reminders fall back to in-app notifications). Sent by the scheduler process only, from an
+    # outbox: a failed send is retried MAIL_MAX_ATTEMPTS times, waiting MAIL_RETRY_SECONDS, then twice, four
+    # times as long … (at most an hour).
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)  # STARTTLS
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)  # TLS from the first byte (port 465)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "cardops@localhost")
+    MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 20)
+    MAIL_POLL_SECONDS = _env_int("MAIL_POLL_SECONDS", 20)
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_SECONDS = _env_int("MAIL_RETRY_SECONDS", 60)
+
+    # Links the application prints or mails (receipt QR, verification, e-mails) start with this address, never
+    # with the Host header of a request.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
+
+    # Time limits of requests (SPEC §7; the overdue queue, the reminders and the dashboard share them)
+    STALE_WORKING_DAYS = _env_int("STALE_WORKING_DAYS", 2)
+    UNCOLLECTED_DAYS = _env_int("UNCOLLECTED_DAYS", 30)
+    UNCOLLECTED_RETURN_DAYS = _env_int("UNCOLLECTED_RETURN_DAYS", 180)
+    # certification_expiring: roster entries whose certification ends within this many days
+    CERTIFICATION_EXPIRY_DAYS = _env_int("CERTIFICATION_EXPIRY_DAYS", 30)
+
+    # The scheduler: one leader among any number of `flask scheduler` processes, holding a lease in the database
+    # that it renews every HEARTBEAT seconds; a standby takes over once the lease is LEASE seconds old (a leader
+    # killed with kill -9 is replaced within LEASE + HEARTBEAT seconds). Rule changes are picked up every SYNC
+    # seconds; a run missed while nobody led (within CATCH_UP minutes) is made up by the new leader.
+    SCHEDULER_LEASE_SECONDS = _env_int("SCHEDULER_LEASE_SECONDS", 30)
+    SCHEDULER_HEARTBEAT_SECONDS = _env_int("SCHEDULER_HEARTBEAT_SECONDS", 10)
+    SCHEDULER_SYNC_SECONDS = _env_int("SCHEDULER_SYNC_SECONDS", 30)
+    SCHEDULER_CATCH_UP_MINUTES = _env_int("SCHEDULER_CATCH_UP_MINUTES", 60)
 
     # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (0: none).
     PROXY_FIX_COUNT = _env_int("PROXY_FIX_COUNT", 0)

@@ -22,6 +22,7 @@ from cardops.extensions import csrf, db, limiter, migrate
 from cardops.main import feature as main
 from cardops.outlets import feature as outlets
 from cardops.reissue import feature as reissue
+from cardops.reminders import feature as reminders
 from cardops.risk import feature as risk
 from cardops.scheduler import feature as scheduler
 from cardops.training import feature as training
@@ -30,7 +31,7 @@ from config import Config, config_for
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # In dependency order: a feature comes after the features it builds on.
-FEATURES = (main, outlets, audit, auth, admin, risk, reissue, cases, training, scheduler)
+FEATURES = (main, outlets, audit, auth, admin, risk, reissue, cases, training, scheduler, reminders)
 
 
 def create_app(config: type[Config] | str | None = None, **overrides) -> CardopsFlask:

@@ -18,6 +18,9 @@ class UserEditForm(FlaskForm):
     roles = MultiCheckboxField(_l("角色"), choices=ROLE_CHOICES,
                                validators=[DataRequired(_l("至少选择一个角色"))])
     outlet = SelectField(_l("所属网点"), choices=[], validate_choice=True)
+    # Checked by the service (auth.services.normalise_email); its error lands on this field.
+    email = StringField(_l("电子邮箱"), render_kw={"type": "email", "maxlength": 254, "autocomplete": "off",
+                                                   "spellcheck": "false"})
 
 
 class UserCreateForm(UserEditForm):

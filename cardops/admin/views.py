@@ -65,6 +65,7 @@ def user_create():
         outcome = run_for_form(form, lambda: accounts.create_user(
             current_actor(), username=form.username.data, display_name=form.display_name.data,
             roles=form.roles.data, outlet=outlet_by_code(form.outlet.data), password=form.password.data,
+            email=form.email.data,
         ))
         if outcome.ok:
             user = outcome.value
@@ -85,7 +86,7 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         outcome = run_for_form(form, lambda: accounts.update_user(
             current_actor(), user, display_name=form.display_name.data, roles=form.roles.data,
-            outlet=outlet_by_code(form.outlet.data)))
+            outlet=outlet_by_code(form.outlet.data), email=form.email.data))
         if outcome.ok:
             flash(_("已保存"), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))

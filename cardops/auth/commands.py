@@ -24,8 +24,9 @@ def users_cli():
 @click.option("--outlet", "outlet_code", help="Outlet code, e.g. PT03 (clerks and trainers).")
 @click.option("--password", help="Initial password; generated and printed when omitted.")
 @click.option("--name", "display_name", help="Display name (defaults to the username).")
+@click.option("--email", help="E-mail address for reminders (optional).")
 @with_appcontext
-def create_user_command(username, roles, outlet_code, password, display_name):
+def create_user_command(username, roles, outlet_code, password, display_name, email):
     outlet = None
     if outlet_code:
         outlet = db.session.scalars(select(Outlet).where(Outlet.code == outlet_code.upper())).first()
@@ -35,13 +36,13 @@ def create_user_command(username, roles, outlet_code, password, display_name):
     password = password or secrets.token_urlsafe(12)
     try:
         user = services.create_user(None, username=username, display_name=display_name or username,
-                                    roles=roles, outlet=outlet, password=password)
+                                    roles=roles, outlet=outlet, password=password, email=email)
     except DomainError as error:
         details = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
         raise click.ClickException(f"{error.message} {details}".strip()) from None
     db.session.commit()
     click.echo(f"created user {user.username} roles={','.join(sorted(user.roles))}"
-               + (f" outlet={outlet.code}" if outlet else ""))
+               + (f" outlet={outlet.code}" if outlet else "") + (f" email={user.email}" if user.email else ""))
     if generated:
         click.echo(f"password: {password}")
 

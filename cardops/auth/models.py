@@ -49,6 +49,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))  # optional: reminders also go there by e-mail
     password_hash: Mapped[str] = mapped_column(String(256))
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -111,6 +112,7 @@ class User(UserMixin, db.Model):
         return {
             "username": self.username,
             "display_name": self.display_name,
+            "email": self.email,
             "roles": sorted(self.roles),
             "outlet_code": self.outlet.code if self.outlet else None,
             "active": self.active,

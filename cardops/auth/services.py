@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -19,6 +20,13 @@ from cardops.outlets.models import Outlet
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "cdo_"
+MAX_EMAIL_LENGTH = 254
+_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
+    r"@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+# update_user(email=KEEP_EMAIL): leave the address as it is.
+KEEP_EMAIL = object()
 
 
 class LoginRefused(DomainError):
@@ -123,34 +131,52 @@ def _validate_password(password: str) -> None:
         raise ValidationError(fields={"password": _l("密码至少%(n)s位", n=MIN_PASSWORD_LENGTH)})
 
 
+def normalise_email(value) -> str | None:
+    """An e-mail address (ASCII, one @, a domain with a dot), trimmed, its domain in lower case; empty → None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    value = value.strip() if isinstance(value, str) else ""
+    if len(value) > MAX_EMAIL_LENGTH or not _EMAIL_RE.match(value):
+        raise ValidationError(fields={"email": _l("电子邮箱地址格式不正确，例如 zhang.san@example.gov.cn")})
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
 def create_user(actor, *, username: str, display_name: str, roles, outlet: Outlet | None,
-                password: str) -> User:
+                password: str, email: str | None = None) -> User:
     username = (username or "").strip()
     if not username or len(username) > 64:
         raise ValidationError(fields={"username": _l("请填写用户名（不超过64个字符）")})
     if find_user(username) is not None:
         raise Conflict(_l("用户名 %(username)s 已存在", username=username), fields={"username": _l("用户名已存在")})
     roles = _validate_roles_and_outlet(roles, outlet)
+    email = normalise_email(email)
     _validate_password(password)
-    user = User(username=username, display_name=(display_name or username).strip()[:64],
+    user = User(username=username, display_name=(display_name or username).strip()[:64], email=email,
                 outlet=outlet if OUTLET_ROLES.intersection(roles) else None)
     user.roles = roles
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     audit.record("admin.user_created", actor=actor, object_type="user", object_id=user.id,
-                 outlet_id=user.outlet_id, detail={"username": username, "roles": roles})
+                 outlet_id=user.outlet_id, detail={"username": username, "roles": roles,
+                                                   **({"email": email} if email else {})})
     return user
 
 
-def update_user(actor, user: User, *, display_name: str, roles, outlet: Outlet | None) -> User:
+def update_user(actor, user: User, *, display_name: str, roles, outlet: Outlet | None, email=KEEP_EMAIL) -> User:
     roles = _validate_roles_and_outlet(roles, outlet)
+    email = user.email if email is KEEP_EMAIL else normalise_email(email)
     before = {"roles": sorted(user.roles), "outlet": user.outlet.code if user.outlet else None}
+    after_email = {}
+    if email != user.email:
+        before["email"], after_email = user.email, {"email": email}
     user.display_name = (display_name or user.username).strip()[:64]
     user.roles = roles
     user.outlet = outlet if OUTLET_ROLES.intersection(roles) else None
+    user.email = email
     db.session.flush()
-    after = {"roles": roles, "outlet": user.outlet.code if user.outlet else None}
+    after = {"roles": roles, "outlet": user.outlet.code if user.outlet else None, **after_email}
     audit.record("admin.user_updated", actor=actor, object_type="user", object_id=user.id,
                  outlet_id=user.outlet_id, detail={"before": before, "after": after})
     return user

@@ -2,9 +2,9 @@
 
 ``create_app`` hands the application to each feature's ``feature.register(app)``; a feature registers its blueprints
 and commands with Flask and its other contributions here (``contributions(app)``). The parts that need them read
-them from the application: the navigation, the home page, the scheduler, the OpenAPI document, the demo seeder,
-the words and badges of coded values on pages. Nothing in ``core`` imports a feature, and no feature imports
-the list of features.
+them from the application: the navigation, the home page and the page header, the scheduler, the OpenAPI
+document, the demo seeder, the words and badges of coded values on pages. Nothing in ``core`` imports a feature,
+and no feature imports the list of features.
 """
 
 from __future__ import annotations
@@ -51,9 +51,15 @@ class HomePanel:
         return not self.roles or actor.has_role(*self.roles)
 
 
+# A fragment of the page header (the notification bell …): same shape as a home panel.
+HeaderItem = HomePanel
+
+
 @dataclass(frozen=True)
 class Job:
-    """A scheduled job of the scheduler process: its key, the function, and a crontab string or a trigger."""
+    """A scheduled job of the scheduler process: its key, the function, and a five-field crontab string (local
+    time, read as Unix cron reads it: ``cardops.core.crontab``) or an APScheduler trigger. The scheduler runs it in an
+    application context, on the leading process only."""
 
     key: str
     func: Callable[[], object]
@@ -73,6 +79,10 @@ class Contributions:
     navigation: list[NavEntry] = field(default_factory=list)
     home_panels: list[HomePanel] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
+    # Functions returning jobs whose schedule lives in the database (reminder rules): the scheduler calls them
+    # again every SCHEDULER_SYNC_SECONDS and adds, reschedules or removes jobs to match, without a restart.
+    job_sources: list[Callable[[], list[Job]]] = field(default_factory=list)
+    header_items: list[HeaderItem] = field(default_factory=list)
     openapi_paths: dict = field(default_factory=dict)
     openapi_schemas: dict = field(default_factory=dict)
     demo_seeders: list[Callable] = field(default_factory=list)

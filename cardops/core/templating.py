@@ -46,8 +46,8 @@ def url_with(**changes) -> str:
 
 
 class Vocabularies:
-    """``label``, ``options``, ``badge`` and ``home_panels`` over the contributions of one application (looked up
-    once, not on each of the hundreds of calls a queue page makes)."""
+    """``label``, ``options``, ``badge``, ``home_panels`` and ``header_items`` over the contributions of one
+    application (looked up once, not on each of the hundreds of calls a queue page makes)."""
 
     def __init__(self, registered):
         self.registered = registered
@@ -74,8 +74,16 @@ class Vocabularies:
 
     def home_panels(self, actor) -> list[tuple[str, dict]]:
         """The home page's sections for ``actor``: (template, context) in display order."""
-        panels = sorted((p for p in self.registered.home_panels if p.visible_to(actor)), key=lambda p: p.order)
-        return [(p.template, p.context(actor) if p.context else {}) for p in panels]
+        return _fragments(self.registered.home_panels, actor)
+
+    def header_items(self, actor) -> list[tuple[str, dict]]:
+        """What the features show in the page header of a signed-in user (the notification bell …)."""
+        return _fragments(self.registered.header_items, actor) if actor is not None else []
+
+
+def _fragments(registered, actor) -> list[tuple[str, dict]]:
+    panels = sorted((p for p in registered if p.visible_to(actor)), key=lambda p: p.order)
+    return [(p.template, p.context(actor) if p.context else {}) for p in panels]
 
 
 def init_templating(app) -> None:
@@ -88,7 +96,8 @@ def init_templating(app) -> None:
     )
     words = Vocabularies(contributions(app))  # the features fill it in as they register
     app.jinja_env.globals.update(url_with=url_with, nav_items=nav_items, label=words.label, options=words.options,
-                                 badge=words.badge, badge_style=words.badge_style, home_panels=words.home_panels)
+                                 badge=words.badge, badge_style=words.badge_style, home_panels=words.home_panels,
+                                 header_items=words.header_items)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

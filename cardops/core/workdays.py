@@ -1,19 +1,51 @@
 """Working days by the official Chinese calendar (holidays and swapped working weekends, via
-``chinesecalendar``); for years the calendar does not know yet, Monday to Friday."""
+``chinesecalendar``); for years the calendar does not know yet, Monday to Friday.
+
+That fallback is a guess, so it is never silent: inside ``noting_calendar_gaps()`` every year the calendar did not
+know is collected, and whoever asked (a reminder run) records a warning.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 
 import chinese_calendar
 
 from cardops.core.timeutil import LOCAL_TZ, to_local
 
+_GAPS: ContextVar[set[int] | None] = ContextVar("cardops_calendar_gaps", default=None)
+
+
+def calendar_knows(year: int) -> bool:
+    """Whether the installed calendar has the State Council's holiday arrangement for ``year``."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@contextmanager
+def noting_calendar_gaps() -> Iterator[set[int]]:
+    """Collect, into the set it yields, each year for which Monday to Friday had to stand in for the calendar."""
+    gaps: set[int] = set()
+    token = _GAPS.set(gaps)
+    try:
+        yield gaps
+    finally:
+        _GAPS.reset(token)
+
 
 def is_working_day(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
+        gaps = _GAPS.get()
+        if gaps is not None:
+            gaps.add(day.year)
         return day.weekday() < 5
 
 

@@ -1,15 +1,18 @@
 """When a request is over its time limit: one definition for the overdue queue, the reminders and the dashboard.
 
 * stale: still at the counter (``intake``) or waiting for review (``pending_review``) more than
-  ``STALE_WORKING_DAYS`` working days (official calendar) after intake;
+  ``STALE_WORKING_DAYS`` working days (official calendar) after it entered that state (``status_changed_at``);
 * uncollected: the new card ``ready`` at the outlet for ``days`` days or more since it arrived.
+
+The limits are configuration (``STALE_WORKING_DAYS``, ``UNCOLLECTED_DAYS``), with the SPEC's defaults.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement
+from flask import current_app
+from sqlalchemy import ColumnElement, func
 
 from cardops.core.workdays import subtract_working_days
 from cardops.reissue.models import ReissueRequest as R
@@ -20,13 +23,27 @@ UNCOLLECTED_DAYS = 30
 STALE_STATUSES = (Status.INTAKE, Status.PENDING_REVIEW)
 
 
+def stale_working_days() -> int:
+    return current_app.config.get("STALE_WORKING_DAYS", STALE_WORKING_DAYS)
+
+
 def stale_before(now: datetime) -> datetime:
-    return subtract_working_days(now, STALE_WORKING_DAYS)
+    """A request that entered its state before this instant is stale at ``now``."""
+    return subtract_working_days(now, stale_working_days())
+
+
+def in_state_since() -> ColumnElement:
+    return func.coalesce(R.status_changed_at, R.created_at)
 
 
 def stale(now: datetime) -> ColumnElement[bool]:
-    return R.status.in_(STALE_STATUSES) & (R.created_at < stale_before(now))
+    return R.status.in_(STALE_STATUSES) & (in_state_since() < stale_before(now))
 
 
-def uncollected(now: datetime, days: int = UNCOLLECTED_DAYS) -> ColumnElement[bool]:
+def uncollected_days() -> int:
+    return current_app.config.get("UNCOLLECTED_DAYS", UNCOLLECTED_DAYS)
+
+
+def uncollected(now: datetime, days: int | None = None) -> ColumnElement[bool]:
+    days = uncollected_days() if days is None else days
     return (R.status == Status.READY) & (R.arrived_at <= now - timedelta(days=days))

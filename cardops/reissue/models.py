@@ -79,6 +79,10 @@ class ReissueRequest(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the request entered its current status: the time limits of ``deadlines`` count from it. Set by every
+    # transition; None on requests closed before migration 0006 (and rows of tools that do not know the column),
+    # read as "since intake".
+    status_changed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     arrived_at: Mapped[datetime | None]
     collected_at: Mapped[datetime | None]

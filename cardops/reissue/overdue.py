@@ -41,9 +41,11 @@ def overdue_of(requests, now: datetime | None = None) -> dict[int, Overdue]:
     for request in requests:
         kind = kinds.get(request.id)
         if kind == "stale":
-            past = working_days_between(to_local(request.created_at).date(), today) - deadlines.STALE_WORKING_DAYS
-            late[request.id] = Overdue(kind, max(past, 1), deadlines.STALE_WORKING_DAYS)
+            since = request.status_changed_at or request.created_at
+            limit = deadlines.stale_working_days()
+            past = working_days_between(to_local(since).date(), today) - limit
+            late[request.id] = Overdue(kind, max(past, 1), limit)
         elif kind == "uncollected":
             days = (today - to_local(request.arrived_at).date()).days
-            late[request.id] = Overdue(kind, days, deadlines.UNCOLLECTED_DAYS)
+            late[request.id] = Overdue(kind, days, deadlines.uncollected_days())
     return late

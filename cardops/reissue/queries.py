@@ -44,7 +44,7 @@ REQUEST_WITH_CHECKS = (
 # come from ``missing_checks_of``: one plain query for the page, not the checks of every row as objects.
 _ROW = (
     load_only(R.id, R.number, R.outlet_id, R.kind, R.channel, R.status, R.risk_level, R.applicant_name,
-              R.applicant_id_masked, R.expected_date, R.arrived_at, R.created_at, R.created_by_id),
+              R.applicant_id_masked, R.expected_date, R.arrived_at, R.created_at, R.status_changed_at, R.created_by_id),
     *_by_name(defaultload(R.created_by), User.id, User.display_name),
     lazyload(R.reviewed_by), lazyload(R.checks),
 )

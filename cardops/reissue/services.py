@@ -37,6 +37,7 @@ from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, R
 from cardops.reissue.numbers import next_number
 from cardops.reissue.permissions import ensure_allowed
 from cardops.reissue.rules import RULES
+from cardops.reissue.signals import request_awaits_review, request_reviewed
 from cardops.reissue.validation import parse_check, parse_collector, parse_intake
 from cardops.reissue.workflow import (
     OPEN_STATUSES,
@@ -61,7 +62,7 @@ def _audit(action: str, actor, request: ReissueRequest, **detail) -> None:
 def _move(actor, request: ReissueRequest, action: str, target: Status, reason: str | None = None) -> None:
     previous = request.status
     request.status = target
-    request.updated_at = utcnow()
+    request.updated_at = request.status_changed_at = utcnow()
     # Take the optimistic lock now: loading the events or writing the audit entry would flush this change
     # anyway, and a StaleDataError raised there would escape as a 500 instead of a 409.
     _save(request)
@@ -181,6 +182,7 @@ def intake(actor, data: dict) -> ReissueRequest:
         note=parsed.note,
         created_by_id=actor.id,
         created_at=utcnow(),
+        status_changed_at=utcnow(),
         checks=[],  # known empty: the risk rules read them without a query
         flags=[],
     )
@@ -231,6 +233,8 @@ def record_check(actor, request: ReissueRequest, data: dict, *, expected_version
     _audit("check", actor, request, step=str(parsed.step), result=parsed.result, score=parsed.score,
            risk=str(level) if level != before else None)
     _save(request)
+    if level != before and request.status == Status.PENDING_REVIEW:
+        request_awaits_review.send(request, actor=actor)  # now perhaps waiting for someone else
     return check
 
 
@@ -246,6 +250,7 @@ def submit(actor, request: ReissueRequest, *, expected_version=None) -> bool:
     if not request.review_satisfied:
         _move(actor, request, "submit", SUBMIT_FOR_REVIEW_TARGET)
         _save(request)
+        request_awaits_review.send(request, actor=actor)
         return True
     _mark_submitted(actor, request, "submit")
     _save(request)
@@ -299,6 +304,7 @@ def review(actor, request: ReissueRequest, decision: str, reason: str | None = N
         request.closed_reason = reason
         _move(actor, request, "reject", transition("reject").target, reason)
     _save(request)
+    request_reviewed.send(request, actor=actor, decision=decision, reason=reason)
 
 
 def arrive(actor, request: ReissueRequest, card_number: str | None = None, *, expected_version=None) -> None:
