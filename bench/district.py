@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -176,8 +177,8 @@ def encrypt_people(people: People, data_key: str, *, chunk: int = 4000) -> None:
     chunks = [pairs[i:i + chunk] for i in range(0, len(pairs), chunk)]
     processes = min(multiprocessing.cpu_count(), 4)
     if processes > 1 and len(chunks) > 1:
-        with multiprocessing.get_context("fork").Pool(processes, _init_worker, (data_key,)) as pool:
-            results = pool.map(_encrypt, chunks)
+        with ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), _init_worker, (data_key,)) as pool:
+            results = list(pool.map(_encrypt, chunks))  # a worker that dies fails the run instead of hanging it
     else:
         _init_worker(data_key)
         results = [_encrypt(c) for c in chunks]

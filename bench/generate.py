@@ -160,10 +160,11 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
     vacuum_s = None
     if postgres:
         timings.update({k: round(v, 1) for k, v in restore_indexes(conninfo, saved).items()})
+        mark = time.perf_counter()
         reset_sequences(engine, [*BULK_TABLES, "outlets", "users", "watchlist_entries"])
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("ANALYZE"))
-        phase("indexes_sequences_analyze")
+        phase("sequences_and_analyze")
     total_s = round(time.perf_counter() - started, 1)
     if postgres:
         # A database in service was vacuumed by autovacuum long ago; a freshly loaded one would be vacuumed in the
