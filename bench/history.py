@@ -99,13 +99,9 @@ def _agents_other_applicants(sim: Simulation, flow: Flow) -> int:
 
 
 def _listed_people(sim: Simulation, flow: Flow) -> dict[str, str]:
-    listed = sorted((sim.watchlisted[pid][0], who, sim.watchlisted[pid][2])  # in the order of the entries' ids
-                    for pid, who in ((flow.applicant, APPLICANT), (flow.agent, AGENT))
-                    if pid in sim.watchlisted and sim.watchlisted[pid][1] <= flow.created_at)
-    found: dict[str, str] = {}
-    for _, who, reason in listed:
-        found.setdefault(who, reason)
-    return found
+    listed = sorted((sim.watchlisted[pid], who) for pid, who in ((flow.applicant, APPLICANT), (flow.agent, AGENT))
+                    if pid in sim.watchlisted and sim.watchlisted[pid][1] <= flow.created_at)  # by entry id
+    return {who: reason for (_, _, reason), who in listed}
 
 
 FACTS = {
@@ -165,8 +161,8 @@ class Flow:
 
     def __init__(self, sim: Simulation, t: datetime, outlet: OutletInfo, clerk: Staff, applicant: int,
                  agent: int | None, kind: str):
-        self.sim, self.outlet, self.clerk, self.applicant, self.agent, self.kind = sim, outlet, clerk, applicant, \
-            agent, kind
+        self.sim, self.outlet, self.clerk, self.kind = sim, outlet, clerk, kind
+        self.applicant, self.agent = applicant, agent
         self.id = sim.next_id("reissue_requests")
         self.outlet_id, self.created_by_id, self.created_at, self.updated_at = outlet.id, clerk.id, t, t
         self.channel = "proxy" if agent is not None else "in_person"
