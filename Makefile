@@ -62,22 +62,19 @@ lock: | $(BIN)/python
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --output-file=main.lock ../pyproject.toml
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --extra dev --output-file=dev.lock ../pyproject.toml
 
-# Benchmark (see "Benchmark" in README.md): generates the databases, serves cardops with gunicorn in
-# production configuration, drives it with wrk (installed from Debian when missing), writes bench/results/.
-BENCH_DB             ?= postgresql+psycopg://postgres@127.0.0.1:5432/cardops_bench
-BENCH_REQUESTS       ?= 1000000
-BENCH_SMALL_REQUESTS ?= 10000
-BENCH_OUTLETS        ?= 10
-BENCH_DURATION       ?= 20
-BENCH_ARGS           ?=
+# Benchmark (bench/README.md): generates the databases, serves cardops with gunicorn in production configuration,
+# drives it with wrk (installed from Debian when missing), writes bench/results/. More options through BENCH_ARGS,
+# e.g. BENCH_ARGS="--reuse --duration 10 --app-root ../cardops-before" (python -m bench.run -h).
+BENCH_DB       ?= postgresql+psycopg://postgres@127.0.0.1:5432/cardops_bench
+BENCH_REQUESTS ?= 1000000
+BENCH_ARGS     ?=
 
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "installing wrk from Debian"; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y wrk || { $$SUDO apt-get update && $$SUDO apt-get install -y wrk; }; }
-	$(BIN)/python -m bench.run --db "$(BENCH_DB)" --requests $(BENCH_REQUESTS) \
-	  --small-requests $(BENCH_SMALL_REQUESTS) --outlets $(BENCH_OUTLETS) --duration $(BENCH_DURATION) $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --db "$(BENCH_DB)" --requests $(BENCH_REQUESTS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

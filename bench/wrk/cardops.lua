@@ -7,7 +7,8 @@
 --   intake  POST a new request for a freshly made applicant (valid GB 11643 ID, unique per run)
 --   check   POST a passing identity check on the pool `numbers` (each thread owns a slice), steps in turn
 --   submit  POST submit, each pool number once (each thread owns a slice)
--- Every non-2xx answer counts as an error; the first few are kept as samples for the report.
+-- Every non-2xx answer counts as an error; the first few are kept as samples for the report. The X-SQL-Count
+-- header of each answer (the app's statement counter, CARDOPS_COUNT_SQL=1) is summed for statements per request.
 
 local threads = {}
 local thread_count = 0
@@ -42,6 +43,8 @@ function init(args)
   samples = ""
   sample_count = 0
   exhausted = 0
+  sql_total = 0
+  sql_answers = 0
   items = spec.items
   total_weight = 0
   for i, item in ipairs(items) do
@@ -119,6 +122,11 @@ function request()
 end
 
 function response(status, headers, body)
+  local sql = headers["X-SQL-Count"]
+  if sql then
+    sql_total = sql_total + tonumber(sql)
+    sql_answers = sql_answers + 1
+  end
   if status < 200 or status > 299 then
     non2xx = non2xx + 1
     if sample_count < 3 then
@@ -130,9 +138,11 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local errors, exhausted_total, all_samples = 0, 0, ""
+  local errors, exhausted_total, all_samples, sql, answers = 0, 0, "", 0, 0
   for _, thread in ipairs(threads) do
     errors = errors + (thread:get("non2xx") or 0)
+    sql = sql + (thread:get("sql_total") or 0)
+    answers = answers + (thread:get("sql_answers") or 0)
     exhausted_total = exhausted_total + (thread:get("exhausted") or 0)
     all_samples = all_samples .. (thread:get("samples") or "")
   end
@@ -140,8 +150,8 @@ function done(summary, latency, requests)
   io.write(string.format(
     'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"non2xx":%d,"connect_errors":%d,"read_errors":%d,' ..
     '"write_errors":%d,"timeouts":%d,"pool_exhausted":%d,"latency_us":{"mean":%.1f,"p50":%d,"p90":%d,' ..
-    '"p95":%d,"p99":%d,"max":%d},"samples":"%s"}\n',
+    '"p95":%d,"p99":%d,"max":%d},"sql_statements":%d,"sql_answers":%d,"samples":"%s"}\n',
     summary.requests, summary.duration, summary.bytes, errors, e.connect, e.read, e.write, e.timeout,
     exhausted_total, latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(95),
-    latency:percentile(99), latency.max, all_samples))
+    latency:percentile(99), latency.max, sql, answers, all_samples))
 end
