@@ -10,7 +10,6 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from cardops.core.errors import Unauthenticated, ValidationError
-from cardops.core.inputguard import ensure_no_nul
 from cardops.core.pagination import Page
 from cardops.extensions import csrf
 
@@ -38,7 +37,9 @@ def api_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprin
 
 
 def json_body() -> dict:
-    """The request's JSON object; malformed JSON or a non-object body is a 400 VALIDATION_ERROR."""
+    """The request's JSON object; malformed JSON or a non-object body is a 400 VALIDATION_ERROR. Its strings have
+    passed the input guard (``cardops.core.inputguard``): no NUL, control character, bidi override or lone
+    surrogate."""
     try:
         data = request.get_json(silent=True, force=True) if request.data else None
     except RecursionError:  # absurdly deep nesting ([[[[…): as invalid as any other malformed body
@@ -49,7 +50,6 @@ def json_body() -> dict:
         data = {}
     if not isinstance(data, dict):
         raise ValidationError(_("请求体应为 JSON 对象"))
-    ensure_no_nul(data)
     return data
 
 

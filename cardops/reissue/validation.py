@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cardops.core.pii import InvalidIdNumber, normalise_id_number, normalise_phone
-from cardops.core.validation import FieldErrors, choice, text
+from cardops.core.validation import FieldErrors, choice, person_name, text
 from cardops.reissue.workflow import RELATIONS, Channel, Kind, Step
 
 MAX_NAME = 50
@@ -56,8 +56,8 @@ def _person(raw, errors: FieldErrors, prefix: str, label: str, *, with_relation:
             id_number = normalise_id_number(raw_id[:40])
         except InvalidIdNumber as problem:
             errors.add(f"{prefix}.id_number", f"{label}{problem}")
-    name = text(raw.get("name"), errors, f"{prefix}.name", required=True, max_length=MAX_NAME,
-                 label=f"{label}姓名")
+    name = person_name(raw.get("name"), errors, f"{prefix}.name", required=True, max_length=MAX_NAME,
+                       label=f"{label}姓名")
     phone = None
     raw_phone = raw.get("phone")
     if not isinstance(raw_phone, str) or not raw_phone.strip():
@@ -91,7 +91,7 @@ def parse_intake(data: dict) -> IntakeData:
             errors.add("agent.id_number", "代办人与申请人不能是同一人")
     elif channel == Channel.IN_PERSON and raw_agent not in (None, {}, ""):
         errors.add("agent", "本人办理不需要填写代办人")
-    note = text(data.get("note"), errors, "note", required=False, max_length=MAX_NOTE, label="备注")
+    note = text(data.get("note"), errors, "note", required=False, max_length=MAX_NOTE, label="备注", multiline=True)
     outlet_code = text(data.get("outlet_code"), errors, "outlet_code", required=False, max_length=16,
                         label="网点代码")
     errors.raise_if_any()
@@ -134,6 +134,7 @@ def parse_collector(raw) -> Person:
         id_number = normalise_id_number(raw.get("id_number") if isinstance(raw.get("id_number"), str) else None)
     except InvalidIdNumber as problem:
         errors.add("collector.id_number", f"领取人{problem}")
-    name = text(raw.get("name"), errors, "collector.name", required=False, max_length=MAX_NAME, label="领取人姓名")
+    name = person_name(raw.get("name"), errors, "collector.name", required=False, max_length=MAX_NAME,
+                       label="领取人姓名")
     errors.raise_if_any()
     return Person(id_number, name or "", "")
