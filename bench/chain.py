@@ -1,6 +1,7 @@
 """The audit chain of generated history, hashed exactly as the application hashes it.
 
-Each entry goes through ``cardops.audit.services.canonical_form`` and SHA-256 with its predecessor's hash, so
+Each entry goes through ``cardops.audit.services.canonical_form`` and ``seal`` (HMAC-SHA256 under the audit key of
+the configuration) with its predecessor's hash, so
 ``flask --app wsgi audit verify`` walks the generated chain like any other. Hashing is sequential by nature
 and is the largest single cost of the generator; on PostgreSQL it runs in its own process (``run_chain_process``)
 fed with batches of entries in chronological order, and writes ``audit_entries`` with its own COPY.
@@ -8,12 +9,11 @@ fed with batches of entries in chronological order, and writes ``audit_entries``
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 from psycopg.types.json import Json
 
-from cardops.audit.services import GENESIS_HASH, canonical_form
+from cardops.audit.services import GENESIS_HASH, canonical_form, seal
 
 # Column order of the rows written; ``id`` equals ``seq`` (the chain is generated on an empty table).
 AUDIT_COLUMNS = ("id", "seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "outlet_id",
@@ -27,9 +27,10 @@ def _as_is(text: bytes) -> bytes:
 class ChainWriter:
     """Append entries ``(at, actor_id, actor_name, action, object_type, object_id, outlet_id, ip, detail)``."""
 
-    def __init__(self, write_row: Callable[[tuple], None], *, seq: int = 0, last_hash: str = GENESIS_HASH,
-                 detail_as_json: bool = False):
+    def __init__(self, write_row: Callable[[tuple], None], *, key: bytes, seq: int = 0,
+                 last_hash: str = GENESIS_HASH, detail_as_json: bool = False):
         self._write_row = write_row
+        self._key = key
         self.seq = seq
         self.last_hash = last_hash
         self._detail_as_json = detail_as_json
@@ -41,7 +42,7 @@ class ChainWriter:
             seq=self.seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action, object_type=object_type,
             object_id=object_id, outlet_id=outlet_id, ip=ip, detail=detail, prev_hash=self.last_hash,
         )
-        digest = hashlib.sha256(payload).hexdigest()
+        digest = seal(payload, self._key)
         stored_detail = detail
         if self._detail_as_json:
             # The JSON column gets the detail exactly as the canonical form wrote it (sorted keys, compact): its
@@ -59,7 +60,16 @@ class ChainWriter:
             self.append(entry)
 
 
-def run_chain_process(conninfo: str, pipe) -> None:
+def bench_audit_key(data_key: str) -> bytes:
+    """The audit key the application derives from the same configuration (CARDOPS_AUDIT_KEY when set)."""
+    import os
+
+    from cardops.audit.keys import derive_audit_key
+
+    return derive_audit_key({"CARDOPS_AUDIT_KEY": os.environ.get("CARDOPS_AUDIT_KEY"), "CARDOPS_DATA_KEY": data_key})
+
+
+def run_chain_process(conninfo: str, pipe, key: bytes) -> None:
     """Child process: receive lists of entries until ``None``, COPY them, answer ``(seq, last_hash)``."""
     import gc
 
@@ -75,7 +85,7 @@ def run_chain_process(conninfo: str, pipe) -> None:
         columns = ", ".join(AUDIT_COLUMNS)
         with cur.copy(f"COPY audit_entries ({columns}) FROM STDIN (FREEZE, FORMAT BINARY)") as copy:
             copy.set_types(types)
-            chain = ChainWriter(copy.write_row, detail_as_json=True)
+            chain = ChainWriter(copy.write_row, key=key, detail_as_json=True)
             while True:
                 batch = pipe.recv()
                 if batch is None:

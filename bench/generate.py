@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from cardops.core.timeutil import utcnow
 
-from .chain import AUDIT_COLUMNS, ChainWriter, run_chain_process
+from .chain import AUDIT_COLUMNS, ChainWriter, bench_audit_key, run_chain_process
 from .district import BENCH_PASSWORD, build_district, user_created_entries, write_district
 from .loader import (
     BULK_TABLES,
@@ -111,7 +111,8 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
         saved = capture_and_drop(conninfo)
         context = multiprocessing.get_context("spawn")  # a clean child: no inherited database connections
         parent_end, child_end = context.Pipe()
-        chain_proc = context.Process(target=run_chain_process, args=(conninfo, child_end), daemon=True)
+        chain_proc = context.Process(target=run_chain_process, args=(conninfo, child_end, bench_audit_key(data_key)),
+                                     daemon=True)
         chain_proc.start()
         sink = CopySink(conninfo, COLUMNS, {})
         audit_sink = parent_end.send
@@ -119,7 +120,7 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
         core_conn = engine.connect()
         core_conn.begin()
         sink = CoreSink(core_conn, metadata, {**COLUMNS, "audit_entries": AUDIT_COLUMNS})
-        chain = ChainWriter(sink.writer("audit_entries"))
+        chain = ChainWriter(sink.writer("audit_entries"), key=bench_audit_key(data_key))
         audit_sink = chain.extend
 
     sim = Simulation(people=population, district=district, requests=requests, years=years, now=now, rng=rng,
@@ -153,7 +154,7 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
             conn.execute(users.update().where(users.c.id == sa.bindparam("uid")).values(
                 last_login_at=sa.bindparam("at")), [{"uid": k, "at": v} for k, v in sim.last_login.items()])
     _write_counters(engine, metadata, sim.counters, conninfo)
-    spot_check_chain(engine, metadata, seq, random.Random(seed))
+    spot_check_chain(engine, metadata, seq, random.Random(seed), bench_audit_key(data_key))
     mark = phase("counters_watchlist_head", mark)
 
     if postgres:
@@ -194,7 +195,7 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
     return summary
 
 
-def spot_check_chain(engine: sa.Engine, metadata: sa.MetaData, last_seq: int, rng: random.Random,
+def spot_check_chain(engine: sa.Engine, metadata: sa.MetaData, last_seq: int, rng: random.Random, key: bytes,
                      samples: int = 3000) -> None:
     """Read a sample of the chain back (its first and last entries, runs in between) and check each with the
     application's own ``entry_hash`` and link — a quick guard; ``flask --app wsgi audit verify`` walks it all."""
@@ -211,7 +212,7 @@ def spot_check_chain(engine: sa.Engine, metadata: sa.MetaData, last_seq: int, rn
         rows = {r.seq: r for r in conn.execute(sa.select(table).where(table.c.seq.in_(wanted)))}
     for seq in wanted:
         row = rows.get(seq)
-        if row is None or entry_hash(SimpleNamespace(**row._mapping)) != row.hash:
+        if row is None or entry_hash(SimpleNamespace(**row._mapping), key) != row.hash:
             raise RuntimeError(f"generated audit entry {seq} does not verify")
         if seq - 1 in rows and rows[seq - 1].hash != row.prev_hash:
             raise RuntimeError(f"generated audit entry {seq} is not linked to its predecessor")

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from cardops.core.pii import PersonalDataCipher, id_check_char, mask_id_number, mask_phone
 from cardops.core.timeutil import local_today, utcnow
 
-from .chain import AUDIT_COLUMNS, ChainWriter
+from .chain import AUDIT_COLUMNS, ChainWriter, bench_audit_key
 from .population import make_name
 
 STEPS_LOST_IN_PERSON = ("id_document", "face_match", "loss_report")
@@ -77,7 +77,7 @@ def add_counter_requests(engine: sa.Engine, data_key: str, *, clerk_username: st
         table = tables["reissue_requests"]
         ids = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), requests).scalars()
         checks, events, audit_rows = [], [], []
-        chain = ChainWriter(audit_rows.append, seq=head.seq, last_hash=head.last_hash)
+        chain = ChainWriter(audit_rows.append, key=bench_audit_key(data_key), seq=head.seq, last_hash=head.last_hash)
         for request_id, (number, id_number, created) in zip(ids, people, strict=True):
             events.append({"request_id": request_id, "action": "intake", "from_status": None, "to_status": "intake",
                            "actor_id": clerk.id, "at": created})

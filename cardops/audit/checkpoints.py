@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +27,6 @@ from cardops.audit.models import AuditEntry
 from cardops.core.timeutil import utcnow
 from cardops.extensions import db
 
-log = logging.getLogger(__name__)
 FILE_PREFIX = "audit-head-"
 
 
@@ -75,7 +73,7 @@ def write_checkpoint(directory=None) -> Checkpoint:
 def checkpoint_job() -> None:
     """The scheduler's daily job."""
     written = write_checkpoint()
-    log.info("audit checkpoint: seq %s written to %s", written.seq, written.path)
+    current_app.logger.info("audit checkpoint: seq %s written to %s", written.seq, written.path)
 
 
 @dataclass(frozen=True)

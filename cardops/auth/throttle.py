@@ -13,14 +13,12 @@ failure is logged once per request and the check lets the attempt through.
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from flask import current_app
 from limits import RateLimitItemPerSecond, parse
 
 from cardops.extensions import limiter
 
-log = logging.getLogger(__name__)
 ADDRESS_SCOPE = "login-address"
 UNKNOWN_NAME_SCOPE = "login-unknown-name"
 
@@ -43,7 +41,7 @@ def _guarded(operation, default):
     try:
         return operation()
     except Exception as error:  # the store is down: sign-in goes on with the account locks alone
-        log.warning("sign-in throttle: rate-limit store unavailable (%s)", type(error).__name__)
+        current_app.logger.warning("sign-in throttle: rate-limit store unavailable (%s)", type(error).__name__)
         return default
 
 

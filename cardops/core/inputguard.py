@@ -58,10 +58,12 @@ def contains_nul(value) -> bool:
     return False
 
 
-def _malformed(fields: dict[str, str] | None = None) -> MalformedInput:
-    from cardops.core.handlers import HTTP_MESSAGES
+def _malformed(fields: dict[str, str]) -> MalformedInput:
+    """The error names each field and what is wrong with it (a page shows only the message)."""
+    from flask_babel import gettext
 
-    return MalformedInput(str(HTTP_MESSAGES[400]), fields=fields)
+    details = "；".join(f"{name}：{gettext(problem)}" for name, problem in fields.items())
+    return MalformedInput(gettext("提交的内容含有不允许的字符（%(details)s）", details=details), fields=fields)
 
 
 def ensure_clean(value) -> None:

@@ -15,15 +15,12 @@ themselves, once, at their end.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from cardops.extensions import db
-
-log = logging.getLogger(__name__)
 
 _SETTLED = "_cardops_unit_of_work_settled"
 _BEFORE_COMMIT = "_cardops_before_commit"
@@ -41,7 +38,8 @@ class CardopsFlask(Flask):
             # on a fresh connection; anything else goes to the error handlers (503 while the database is away).
             if not (error.connection_invalidated and request.method in IDEMPOTENT_METHODS):
                 raise
-            log.warning("connection lost during %s %s; retrying the read once", request.method, request.path)
+            current_app.logger.warning("connection lost during %s %s; retrying the read once",
+                                       request.method, request.path)
             rollback_quietly()
             response = self.make_response(super().dispatch_request())
         end_unit_of_work(response.status_code)
@@ -83,7 +81,7 @@ def settle(error) -> None:
         try:
             db.session.commit()
         except DBAPIError as lost:  # the database went away: the refusal is still the answer, its record is lost
-            log.warning("could not keep the record of a refused operation: %s", type(lost.orig).__name__)
+            current_app.logger.warning("could not keep the record of a refused operation: %s", type(lost.orig).__name__)
             rollback_quietly()
     else:
         rollback_quietly()
