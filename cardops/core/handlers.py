@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from cardops.core.errors import Conflict, DomainError, RateLimited, ValidationError
 from cardops.core.i18n import translate
@@ -154,6 +154,11 @@ def init_error_handlers(app) -> None:
     @app.errorhandler(429)
     def too_many(error):
         return render_domain_error(RateLimited())
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either; a plain answer.
+        return current_app.response_class("400 Bad Request: untrusted host\n", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
