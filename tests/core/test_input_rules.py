@@ -194,3 +194,8 @@ def test_the_openapi_document_says_query_strings_are_not_empty(client):
                 schema = parameter["schema"]
                 if parameter["in"] == "query" and schema.get("type") == "string" and "enum" not in schema:
                     assert schema.get("minLength", 0) >= 1, (path, parameter["name"])
+
+
+def test_a_huge_number_in_the_path_is_not_found(api, supervisor):
+    response = api(supervisor).delete("/api/v1/watchlist/60642274741768692768540983296", json={"reason": "x"})
+    assert_error(response, 404, "NOT_FOUND")
