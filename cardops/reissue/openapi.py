@@ -167,7 +167,8 @@ OPENAPI_PATHS = {
             "responses": {"200": {"description": "A page", **_json({"type": "object", "properties": {
                 "items": {"type": "array", "items": REQUEST_REF}, "page": {"type": "integer"},
                 "per_page": {"type": "integer"}, "total": {"type": "integer"}}}), "links": {
-                f"first_{name}": _link(name, "$response.body#/items/0/number") for name in ("checks", "submit", "review", "arrive", "collect", "cancel", "return")}},
+                f"first_{name}": _link(name, "$response.body#/items/0/number")
+                for name in ("checks", "submit", "review", "arrive", "collect", "cancel", "return")}},
                 **STANDARD_ERRORS},
         },
     },
