@@ -177,7 +177,8 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"
     TRUSTED_HOSTS = None
     CARDOPS_AUDIT_KEY = None
-    CARDOPS_AUDIT_CHECKPOINT_DIR = os.path.join(tempfile.gettempdir(), f"cardops-test-checkpoints-{os.getpid()}")
+    CARDOPS_AUDIT_CHECKPOINT_DIR = os.environ.get("CARDOPS_AUDIT_CHECKPOINT_DIR") or os.path.join(
+        tempfile.gettempdir(), f"cardops-test-checkpoints-{os.getpid()}")
 
 
 class ProductionConfig(Config):
