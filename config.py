@@ -105,6 +105,7 @@ class Config:
     # Rate limits (public status page, sign-in per client address). memory:// counts per process: with several
     # gunicorn workers every worker would allow the full budget. Production needs a shared store (redis://…).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "cardops")  # several deployments, one Redis
     RATELIMIT_HEADERS_ENABLED = True
     PUBLIC_STATUS_RATE_LIMIT = os.environ.get("PUBLIC_STATUS_RATE_LIMIT", "10 per minute")
     # Failed sign-ins per client address (any usernames) before the address must wait: 429 RATE_LIMITED.

@@ -19,8 +19,14 @@ from limits import RateLimitItemPerSecond, parse
 
 from cardops.extensions import limiter
 
-ADDRESS_SCOPE = "login-address"
-UNKNOWN_NAME_SCOPE = "login-unknown-name"
+ADDRESS = "login-address"
+UNKNOWN_NAME = "login-unknown-name"
+
+
+def _scope(name: str) -> str:
+    """Keys under the deployment's RATELIMIT_KEY_PREFIX, like Flask-Limiter's own (one Redis, several
+    deployments)."""
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX') or 'cardops'}/{name}"
 
 
 def _address_limit():
@@ -48,16 +54,16 @@ def _guarded(operation, default):
 def address_blocked(ip: str | None) -> bool:
     if not ip:
         return False
-    return _guarded(lambda: not limiter.limiter.test(_address_limit(), ADDRESS_SCOPE, ip), False)
+    return _guarded(lambda: not limiter.limiter.test(_address_limit(), _scope(ADDRESS), ip), False)
 
 
 def count_failure(ip: str | None) -> None:
     if ip:
-        _guarded(lambda: limiter.limiter.hit(_address_limit(), ADDRESS_SCOPE, ip), None)
+        _guarded(lambda: limiter.limiter.hit(_address_limit(), _scope(ADDRESS), ip), None)
 
 
 def unknown_name_locked(name: str) -> bool:
-    return _guarded(lambda: not limiter.limiter.test(_unknown_name_limit(), UNKNOWN_NAME_SCOPE, _name_key(name)),
+    return _guarded(lambda: not limiter.limiter.test(_unknown_name_limit(), _scope(UNKNOWN_NAME), _name_key(name)),
                     False)
 
 
@@ -65,5 +71,5 @@ def count_unknown_name_failure(name: str) -> bool:
     """Count a failure for a name that is no account; True when it is now "locked" (this was the last allowed)."""
     key = _name_key(name)
     limit = _unknown_name_limit()
-    return _guarded(lambda: limiter.limiter.hit(limit, UNKNOWN_NAME_SCOPE, key)
-                    and not limiter.limiter.test(limit, UNKNOWN_NAME_SCOPE, key), False)
+    return _guarded(lambda: limiter.limiter.hit(limit, _scope(UNKNOWN_NAME), key)
+                    and not limiter.limiter.test(limit, _scope(UNKNOWN_NAME), key), False)

@@ -123,7 +123,8 @@ def test_the_throttle_is_counted_in_the_shared_store(app, client, clerk, monkeyp
     for _ in range(3):
         attempt(client, "clerk-a", ip="203.0.113.9")
     with app.test_request_context():
-        stats = limiter.limiter.get_window_stats(throttle._address_limit(), throttle.ADDRESS_SCOPE, "203.0.113.9")
+        stats = limiter.limiter.get_window_stats(throttle._address_limit(), throttle._scope(throttle.ADDRESS),
+                                                 "203.0.113.9")
     assert stats.remaining == 0
 
 
