@@ -55,7 +55,8 @@ def production_server(tmp_path):
     prefix = f"cardops-test-{secrets.token_hex(6)}"
     env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "CARDOPS_SINGLE_PROCESS")}
     env.update(CARDOPS_ENV="production", SECRET_KEY=secrets.token_urlsafe(32),
-               CARDOPS_DATA_KEY=secrets.token_urlsafe(32), PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", DATABASE_URL=f"sqlite:///{tmp_path / 'cardops.sqlite3'}",
+               CARDOPS_DATA_KEY=secrets.token_urlsafe(32), PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+               DATABASE_URL=f"sqlite:///{tmp_path / 'cardops.sqlite3'}",
                CARDOPS_INSTANCE_DIR=str(tmp_path), RATELIMIT_STORAGE_URI=f"redis://{REDIS[0]}:{REDIS[1]}/0",
                RATELIMIT_KEY_PREFIX=prefix, SESSION_COOKIE_SECURE="0", LOGIN_ADDRESS_LIMIT="3 per 15 minutes")
     bindir = Path(sys.executable).parent
