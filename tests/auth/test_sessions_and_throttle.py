@@ -146,7 +146,8 @@ def test_an_unknown_name_costs_a_password_check(client, monkeypatch):
 
 
 def test_refusal_timing_does_not_tell_whether_a_name_exists(client, clerk, monkeypatch):
-    """With the production hash (scrypt) the dummy check makes both refusals cost one hash: within 35 %."""
+    """With the production hash (scrypt, ≈ 0.1 s) both refusals cost one hash. Without the dummy check an unknown
+    name would be answered in a few milliseconds; the bound leaves room for a busy machine."""
     from werkzeug.security import generate_password_hash
 
     monkeypatch.setattr(models, "generate_password_hash", generate_password_hash)
@@ -160,6 +161,6 @@ def test_refusal_timing_does_not_tell_whether_a_name_exists(client, clerk, monke
         return time.perf_counter() - start
 
     timed("nobody-warm-up")  # the dummy hash is made once per process
-    known = min(timed("clerk-a") for _ in range(2))
-    unknown = min(timed(f"nobody-{n}") for n in range(2))
-    assert abs(known - unknown) / max(known, unknown) < 0.35, (known, unknown)
+    known = min(timed("clerk-a") for _ in range(3))
+    unknown = min(timed(f"nobody-{n}") for n in range(3))
+    assert abs(known - unknown) / max(known, unknown) < 0.5, (known, unknown)
