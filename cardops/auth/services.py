@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from cardops.audit import services as audit
 from cardops.auth import throttle
 from cardops.auth.models import OUTLET_ROLES, ApiToken, Role, User, spend_a_password_check
+from cardops.core import pii
 from cardops.core.errors import Conflict, DomainError, NotFound, RateLimited, ValidationError
 from cardops.core.timeutil import utcnow
 from cardops.core.validation import FieldErrors, refused_character, text
@@ -57,7 +58,7 @@ def authenticate(username: str, password: str, *, ip: str | None = None) -> User
     rate-limit store, shared by the workers): past LOGIN_ADDRESS_LIMIT the address waits (429).
     """
     if throttle.address_blocked(ip):
-        audit.record("auth.login_throttled", ip=ip, actor_name=(username or "")[:64])
+        audit.record("auth.login_throttled", ip=ip, actor_name=_as_typed(username))
         raise SignInThrottled()
     user = find_user(username or "")
     now = utcnow()
@@ -84,17 +85,24 @@ def authenticate(username: str, password: str, *, ip: str | None = None) -> User
     return user
 
 
+def _as_typed(username: str | None) -> str:
+    """A typed username for the audit log; someone who types their ID number there gets it masked (SPEC §3.6)."""
+    name = (username or "").strip()[:64]
+    return pii.mask_id_number(pii.normalise_id_number(name)) if pii.is_valid_id_number(name) else name
+
+
 def _refuse_unknown_user(username: str, password: str | None, ip: str | None):
     """Refuse a name that is no account exactly as a wrong password is refused, lock-out included."""
     name = username.strip().lower()[:64]
     if throttle.unknown_name_locked(name):
         throttle.count_failure(ip)
-        audit.record("auth.login_refused_locked", ip=ip, actor_name=name, detail={"reason": "unknown_user"})
+        audit.record("auth.login_refused_locked", ip=ip, actor_name=_as_typed(name),
+                     detail={"reason": "unknown_user"})
         raise AccountLocked()
     spend_a_password_check(password or "")
     throttle.count_failure(ip)
     locked = throttle.count_unknown_name_failure(name)
-    audit.record("auth.login_failed", ip=ip, actor_name=name, detail={"reason": "unknown_user"})
+    audit.record("auth.login_failed", ip=ip, actor_name=_as_typed(name), detail={"reason": "unknown_user"})
     raise AccountLocked() if locked else LoginRefused()
 
 

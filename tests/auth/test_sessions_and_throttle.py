@@ -164,3 +164,15 @@ def test_refusal_timing_does_not_tell_whether_a_name_exists(client, clerk, monke
     known = min(timed("clerk-a") for _ in range(3))
     unknown = min(timed(f"nobody-{n}") for n in range(3))
     assert abs(known - unknown) / max(known, unknown) < 0.5, (known, unknown)
+
+
+def test_an_id_number_typed_as_username_is_masked_in_the_audit_log(client):
+    from sqlalchemy import select
+
+    from cardops.audit.models import AuditEntry
+    from tests.reissue.helpers import make_id
+
+    id_number = make_id()
+    attempt(client, id_number.lower())
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.login_failed")).one()
+    assert id_number not in (entry.actor_name or "") and entry.actor_name.endswith(id_number[-4:])
