@@ -43,19 +43,21 @@ from cardops.reissue.models import ReissueRequest as R
 
 app = create_app()
 with app.app_context():
-    def number(*statuses):
-        found = db.session.scalar(select(R.number).join(Outlet, Outlet.id == R.outlet_id)
-                                  .where(Outlet.code == "PT01", R.status.in_(statuses)).order_by(R.id.desc()))
-        return found or "PT01-20260101-0001"
+    def number(status, nth=0):
+        """The nth newest request of PT01 in ``status``: each operation its own, so that cancelling one does
+        not leave the others nothing but 409s."""
+        found = db.session.scalars(select(R.number).join(Outlet, Outlet.id == R.outlet_id)
+                                   .where(Outlet.code == "PT01", R.status == status).order_by(R.id.desc())).all()
+        return found[min(nth, len(found) - 1)] if found else "PT01-20260101-0001"
 
-    wanted = {"checks": ("intake",), "submit": ("intake",), "cancel": ("intake", "pending_review"),
-              "review": ("pending_review",), "arrive": ("submitted",), "collect": ("ready",),
-              "return": ("ready",)}
+    wanted = {"checks": ("intake", 0), "submit": ("intake", 1), "cancel": ("intake", 2),
+              "review": ("pending_review", 0), "arrive": ("submitted", 0), "collect": ("ready", 0),
+              "return": ("ready", 1)}
     lines = ['[[operations]]', 'include-path = "/api/v1/requests/{number}"',
-             f'parameters = {{ number = "{number("intake", "submitted", "ready")}" }}', '']
-    for action, statuses in wanted.items():
+             f'parameters = {{ number = "{number("submitted")}" }}', '']
+    for action, (status, nth) in wanted.items():
         lines += ['[[operations]]', f'include-path = "/api/v1/requests/{{number}}/{action}"',
-                  f'parameters = {{ number = "{number(*statuses)}" }}', '']
+                  f'parameters = {{ number = "{number(status, nth)}" }}', '']
     open(sys.argv[1], "w").write("\n".join(lines))
 PY
 
