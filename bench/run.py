@@ -69,6 +69,10 @@ def server_env(url: str, data_key: str, secret_key: str) -> dict[str, str]:
     env.update({
         "CARDOPS_ENV": "production", "SECRET_KEY": secret_key, "CARDOPS_DATA_KEY": data_key,
         "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "PUBLIC_STATUS_RATE_LIMIT": PUBLIC_STATUS_LIMIT,
+        # What production requires: its public address, and a rate-limit store the workers share (Redis).
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0"),
+        "RATELIMIT_KEY_PREFIX": "cardops-bench",
     })
     return env
 
