@@ -1,8 +1,9 @@
 """Configuration from the environment.
 
 ``create_app()`` picks a class by ``CARDOPS_ENV`` (development, testing, production). Secrets never live in the
-repository: production refuses to start without ``SECRET_KEY`` and ``CARDOPS_DATA_KEY``; development generates
-them once into ``instance/`` so a fresh checkout runs with ``make run``.
+repository: production refuses to start without ``SECRET_KEY`` and ``CARDOPS_DATA_KEY``, without
+``PUBLIC_BASE_URL``, and with a per-process rate-limit store (``memory://``) unless it is told it runs as one
+process; development generates the keys once into ``instance/`` so a fresh checkout runs with ``make run``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +29,16 @@ def _env_bool(name: str, default: bool) -> bool:
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def _host_of(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname if url else None
 
 
 def normalise_database_url(url: str) -> str:
@@ -79,10 +91,32 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
-    # Rate limits (public status page etc.). memory:// is per process; use redis://… with several workers.
+    # Request bodies over this are refused with 413 PAYLOAD_TOO_LARGE before they are read (SPEC §9).
+    MAX_CONTENT_LENGTH = _env_int("CARDOPS_MAX_CONTENT_MB", 10) * 1024 * 1024
+    # Seconds a client is told to wait (Retry-After) while the database cannot be reached (503 UNAVAILABLE).
+    RETRY_AFTER_SECONDS = _env_int("CARDOPS_RETRY_AFTER_SECONDS", 5)
+
+    # Links the application prints or mails (receipt QR code, verification, e-mails) start with this, never with
+    # the request's Host header (cardops.core.urls.public_url). Required in production.
+    PUBLIC_BASE_URL: str | None = os.environ.get("PUBLIC_BASE_URL") or None
+    # Host names the application answers to (Flask refuses others with 400); empty: any (development).
+    TRUSTED_HOSTS: list[str] | None = _env_list("TRUSTED_HOSTS") or None
+
+    # Rate limits (public status page, sign-in per client address). memory:// counts per process: with several
+    # gunicorn workers every worker would allow the full budget. Production needs a shared store (redis://…).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "cardops")  # several deployments, one Redis
     RATELIMIT_HEADERS_ENABLED = True
     PUBLIC_STATUS_RATE_LIMIT = os.environ.get("PUBLIC_STATUS_RATE_LIMIT", "10 per minute")
+    # Failed sign-ins per client address (any usernames) before the address must wait: 429 RATE_LIMITED.
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "20 per 15 minutes")
+
+    # Audit chain (SPEC §4): entries are sealed with HMAC-SHA256 under CARDOPS_AUDIT_KEY (derived from
+    # CARDOPS_DATA_KEY when not set); checkpoints of the chain's head are written to this directory outside
+    # the database (default: instance/audit-checkpoints), and `audit verify` compares the chain with them.
+    CARDOPS_AUDIT_KEY: str | None = os.environ.get("CARDOPS_AUDIT_KEY") or None
+    CARDOPS_AUDIT_CHECKPOINT_DIR: str | None = os.environ.get("CARDOPS_AUDIT_CHECKPOINT_DIR") or None
+    AUDIT_CHECKPOINT_SCHEDULE = os.environ.get("AUDIT_CHECKPOINT_SCHEDULE", "55 23 * * *")
 
     # Anti-impersonation risk thresholds (SPEC §3.4 defaults)
     RISK_RECENT_REISSUE_DAYS = _env_int("RISK_RECENT_REISSUE_DAYS", 365)
@@ -152,6 +186,7 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = _env_bool("FLASK_DEBUG", False)
+    PUBLIC_BASE_URL = Config.PUBLIC_BASE_URL or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
 
     @classmethod
     def prepare(cls) -> None:
@@ -169,23 +204,44 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite://"
     )
     RATELIMIT_STORAGE_URI = "memory://"
+    PUBLIC_BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = None
+    CARDOPS_AUDIT_KEY = None
+    CARDOPS_AUDIT_CHECKPOINT_DIR = os.environ.get("CARDOPS_AUDIT_CHECKPOINT_DIR") or os.path.join(
+        tempfile.gettempdir(), f"cardops-test-checkpoints-{os.getpid()}")
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 5}
+    # A rate-limit store that is down must not take the application down: count per process meanwhile.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     @classmethod
     def prepare(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "CARDOPS_DATA_KEY") if not os.environ.get(name)]
+        missing = [name for name in ("SECRET_KEY", "CARDOPS_DATA_KEY", "PUBLIC_BASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 "Production configuration refuses to start without " + ", ".join(missing)
-                + " in the environment (generate with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                + " in the environment (generate keys with:"
+                " python -c 'import secrets; print(secrets.token_urlsafe(48))';"
+                " PUBLIC_BASE_URL is the address users reach, e.g. https://cardops.district.gov.cn)"
+            )
+        storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        if storage.startswith("memory://") and not _env_bool("CARDOPS_SINGLE_PROCESS", False):
+            raise RuntimeError(
+                "Production configuration refuses to start with RATELIMIT_STORAGE_URI=memory://: every gunicorn worker"
+                " would count on its own (4 workers: 4 times the limits). Set RATELIMIT_STORAGE_URI=redis://host:6379/0"
+                " (or CARDOPS_SINGLE_PROCESS=1 when exactly one process serves requests)"
             )
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.CARDOPS_DATA_KEY = os.environ["CARDOPS_DATA_KEY"]
+        cls.CARDOPS_AUDIT_KEY = os.environ.get("CARDOPS_AUDIT_KEY") or None
+        cls.PUBLIC_BASE_URL = os.environ["PUBLIC_BASE_URL"]
+        cls.RATELIMIT_STORAGE_URI = storage
+        # Answer to the public host name (and to the machine itself, for probes); more with TRUSTED_HOSTS.
+        cls.TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS") or [_host_of(cls.PUBLIC_BASE_URL), "localhost", "127.0.0.1"]
 
 
 CONFIGS = {

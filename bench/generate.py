@@ -34,6 +34,7 @@ from .load import (
     ChainWriter,
     CopySink,
     CoreSink,
+    bench_audit_key,
     drop_indexes,
     is_postgres,
     libpq_conninfo,
@@ -112,14 +113,15 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
         saved = drop_indexes(conninfo)
         context = multiprocessing.get_context("spawn")  # a clean child: no inherited connections
         parent_end, child_end = context.Pipe()
-        chain_process = context.Process(target=run_chain_process, args=(conninfo, child_end), daemon=True)
+        chain_process = context.Process(target=run_chain_process, args=(conninfo, child_end, bench_audit_key(data_key)),
+                                        daemon=True)
         chain_process.start()
         sink, audit_sink = CopySink(conninfo, COLUMNS), parent_end.send
     else:
         core_conn = engine.connect()
         core_conn.begin()
         sink = CoreSink(core_conn, db.metadata, {**COLUMNS, "audit_entries": AUDIT_COLUMNS})
-        chain = ChainWriter(sink.writer("audit_entries"))
+        chain = ChainWriter(sink.writer("audit_entries"), key=bench_audit_key(data_key))
         audit_sink = chain.extend
     sim = Simulation(people=population, district=district, requests=requests, years=years, now=now, rng=rng,
                      config=app.config, writers={t: sink.writer(t) for t in COLUMNS}, audit_sink=audit_sink)

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +19,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from cardops.audit.services import GENESIS_HASH, canonical_form
+from cardops.audit.keys import derive_audit_key
+from cardops.audit.services import GENESIS_HASH, canonical_form, seal
 
 BULK_TABLES = ("reissue_requests", "request_checks", "risk_flags", "request_events", "audit_entries")
 # ``id`` equals ``seq``: the chain is generated on an empty table.
@@ -175,12 +176,19 @@ class CoreSink:
             self.flush(table)
 
 
+def bench_audit_key(data_key: str) -> bytes:
+    """The audit key the application derives from the same configuration (``CARDOPS_AUDIT_KEY`` when set)."""
+    return derive_audit_key({"CARDOPS_AUDIT_KEY": os.environ.get("CARDOPS_AUDIT_KEY"), "CARDOPS_DATA_KEY": data_key})
+
+
 class ChainWriter:
     """Appends entries ``(at, actor_id, actor_name, action, object_type, object_id, outlet_id, ip, detail)``, each
-    through ``cardops.audit.services.canonical_form`` and SHA-256 with its predecessor's hash."""
+    through ``cardops.audit.services.canonical_form`` and ``seal`` (HMAC-SHA256 under the audit ``key``) with its
+    predecessor's hash."""
 
-    def __init__(self, write_row, *, seq: int = 0, last_hash: str = GENESIS_HASH, detail_as_json: bool = False):
-        self.write_row, self.seq, self.last_hash = write_row, seq, last_hash
+    def __init__(self, write_row, *, key: bytes, seq: int = 0, last_hash: str = GENESIS_HASH,
+                 detail_as_json: bool = False):
+        self.write_row, self.key, self.seq, self.last_hash = write_row, key, seq, last_hash
         if detail_as_json:
             from psycopg.types.json import Json
         self.json = Json if detail_as_json else None
@@ -191,7 +199,7 @@ class ChainWriter:
             payload = canonical_form(seq=self.seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
                                      object_type=object_type, object_id=object_id, outlet_id=outlet_id, ip=ip,
                                      detail=detail, prev_hash=self.last_hash)
-            digest = hashlib.sha256(payload).hexdigest()
+            digest = seal(payload, self.key)
             stored = detail
             if self.json is not None:
                 # The JSON column gets the detail as the canonical form wrote it (sorted keys: "detail" is followed
@@ -207,7 +215,7 @@ def _as_is(text: bytes) -> bytes:
     return text
 
 
-def run_chain_process(conninfo: str, pipe) -> None:
+def run_chain_process(conninfo: str, pipe, key: bytes) -> None:
     """Child process: receive lists of entries until ``None``, COPY them, answer ``(seq, last_hash)``."""
     import gc
 
@@ -220,7 +228,7 @@ def run_chain_process(conninfo: str, pipe) -> None:
         cur.execute("TRUNCATE audit_entries")
         with cur.copy(f"COPY audit_entries ({', '.join(AUDIT_COLUMNS)}) FROM STDIN (FREEZE, FORMAT BINARY)") as copy:
             copy.set_types(types)
-            chain = ChainWriter(copy.write_row, detail_as_json=True)
+            chain = ChainWriter(copy.write_row, key=key, detail_as_json=True)
             while (batch := pipe.recv()) is not None:
                 chain.extend(batch)
         conn.commit()

@@ -164,7 +164,11 @@ def server_env(url: str, data_key: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CARDOPS_", "DATABASE_URL", "FLASK_"))}
     return {**env, "CARDOPS_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32), "CARDOPS_DATA_KEY": data_key,
             "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "PUBLIC_STATUS_RATE_LIMIT": PUBLIC_STATUS_LIMIT,
-            "CARDOPS_COUNT_SQL": "1"}
+            "CARDOPS_COUNT_SQL": "1",
+            # What production requires: its public address, and a rate-limit store the workers share (Redis).
+            "PUBLIC_BASE_URL": "http://127.0.0.1",
+            "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0"),
+            "RATELIMIT_KEY_PREFIX": "cardops-bench"}
 
 
 def main(argv=None) -> int:

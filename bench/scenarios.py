@@ -23,7 +23,7 @@ from cardops.core.timeutil import local_today, utcnow
 from cardops.reissue.workflow import required_steps
 
 from .district import BENCH_PASSWORD, GIVEN, SURNAMES, make_name
-from .load import AUDIT_COLUMNS, ChainWriter
+from .load import AUDIT_COLUMNS, ChainWriter, bench_audit_key
 
 USER_AGENT = "cardops-bench/1"  # Flask-Login's "strong" session protection hashes it: wrk sends the same
 CLERK = "pt01-clerk-03"  # the clerk whose day is measured (not a trainer)
@@ -156,7 +156,7 @@ def waiting_requests(ctx: Context, count: int, *, checks_passed: bool) -> list[s
                 entries.append((utcnow(), clerk.id, clerk.username, "reissue.check", *about,
                                 {"step": step, "result": "pass", **({"score": score} if score else {})}))
         audit = []
-        chain = ChainWriter(audit.append, seq=head.seq, last_hash=head.last_hash)
+        chain = ChainWriter(audit.append, key=bench_audit_key(ctx.data_key), seq=head.seq, last_hash=head.last_hash)
         chain.extend(entries)
         conn.execute(tables["request_events"].insert(), events)
         if checks:

@@ -16,7 +16,19 @@ from cardops.admin import feature as admin
 from cardops.audit import feature as audit
 from cardops.auth import feature as auth
 from cardops.cases import feature as cases
-from cardops.core import handlers, headers, i18n, inputguard, pii, registry, sqlcount, sqlite, templating
+from cardops.core import (
+    handlers,
+    headers,
+    i18n,
+    inputguard,
+    pii,
+    registry,
+    routing,
+    sqlcount,
+    sqlite,
+    templating,
+    urls,
+)
 from cardops.core.transaction import CardopsFlask
 from cardops.extensions import csrf, db, limiter, migrate
 from cardops.main import feature as main
@@ -61,6 +73,7 @@ def create_app(config: type[Config] | str | None = None, **overrides) -> Cardops
 
 def register_extensions(app) -> None:
     registry.init_app(app)
+    routing.init_app(app)
     db.init_app(app)
     sqlite.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -83,6 +96,7 @@ def register_request_hooks(app) -> None:
 
 def register_templating(app) -> None:
     templating.init_templating(app)
+    urls.init_app(app)
 
 
 def register_features(app) -> None:

@@ -145,7 +145,12 @@ TRUNCATE_KEEP = {"alembic_version", "outlets"}
 
 @pytest.fixture
 def committing_db(app):
-    """Real commits; every table but the outlets is emptied afterwards and the audit head reset."""
+    """Real commits; every table but the outlets is emptied afterwards and the audit head reset.
+
+    The audit table refuses DELETE (migration 0008): PostgreSQL empties it with TRUNCATE, which row triggers do
+    not see; on SQLite the triggers are lifted for this one transaction (``append_only_lifted``)."""
+    from cardops.audit.immutability import append_only_lifted
+
     yield _db
     _db.session.remove()
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in TRUNCATE_KEEP]
@@ -153,8 +158,9 @@ def committing_db(app):
         if _db.engine.dialect.name == "postgresql":
             conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
-            for table in tables:
-                conn.execute(table.delete())
+            with append_only_lifted(conn):
+                for table in tables:
+                    conn.execute(table.delete())
         conn.execute(sa.text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
 
 

@@ -165,9 +165,12 @@ def outlet_edit(code: str):
         raise NotFound()
     form = OutletForm(obj=outlet)
     if form.validate_on_submit():
-        outlets.update_outlet(current_actor(), outlet, name=form.name.data, active=form.active.data)
-        flash(_("已保存"), "success")
-        return redirect(url_for("admin.outlet_list"))
+        outcome = run_for_form(form, lambda: outlets.update_outlet(
+            current_actor(), outlet, name=form.name.data, active=form.active.data))
+        if outcome.ok:
+            flash(_("已保存"), "success")
+            return redirect(url_for("admin.outlet_list"))
+        return render_template("admin/outlet_form.html", form=form, outlet=outlet), outcome.status
     return render_template("admin/outlet_form.html", form=form, outlet=outlet)
 
 

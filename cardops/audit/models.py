@@ -2,14 +2,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cardops.extensions import db
 
+# How an entry's ``hash`` was made: 1 = SHA-256 (entries written before migration 0008), 2 = HMAC-SHA256 under
+# the audit key (cardops.audit.services.seal).
+HASH_VERSION_UNKEYED = 1
+HASH_VERSION_KEYED = 2
+
 
 class AuditEntry(db.Model):
-    """One append-only entry; ``hash`` = SHA-256 over the canonical form of the entry and ``prev_hash``."""
+    """One append-only entry (the database refuses UPDATE and DELETE: migration 0008's triggers); ``hash`` seals
+    the canonical form of the entry and ``prev_hash`` (``cardops.audit.services``)."""
 
     __tablename__ = "audit_entries"
 
@@ -26,6 +32,8 @@ class AuditEntry(db.Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    hash_version: Mapped[int] = mapped_column(SmallInteger, default=HASH_VERSION_KEYED,
+                                              server_default=str(HASH_VERSION_KEYED))
 
     __table_args__ = (
         Index("ix_audit_entries_action_at", "action", "at"),

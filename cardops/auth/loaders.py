@@ -24,13 +24,19 @@ def init_login(app) -> None:
     app.before_request(load_api_user)
 
 
-def load_session_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_session_user(session_id: str) -> User | None:
+    """The user of a session whose identity (``User.get_id``: ``"<id>:<generation>"``) is still current: after
+    a sign-out, a deactivation or a password change the generation has moved on and the cookie is worthless."""
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
         return None
     # Roles joined in: one statement on every page instead of a second one for the roles.
-    return db.session.scalars(
+    user = db.session.scalars(
         select(User).where(User.id == int(user_id)).options(joinedload(User.role_rows))
     ).unique().first()
+    if user is None or (user.session_generation or 0) != int(generation):
+        return None
+    return user
 
 
 def load_api_user() -> None:

@@ -12,9 +12,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from cardops.audit import services as audit
-from cardops.auth.models import OUTLET_ROLES, ApiToken, Role, User
-from cardops.core.errors import Conflict, DomainError, NotFound, ValidationError
+from cardops.auth import throttle
+from cardops.auth.models import OUTLET_ROLES, ApiToken, Role, User, spend_a_password_check
+from cardops.core import pii
+from cardops.core.errors import Conflict, DomainError, NotFound, RateLimited, ValidationError
 from cardops.core.timeutil import utcnow
+from cardops.core.validation import FieldErrors, refused_character, text
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 
@@ -42,22 +45,39 @@ class AccountLocked(LoginRefused):
     default_message = _l("登录失败次数过多，账户已锁定15分钟，请稍后再试或联系管理员")
 
 
+class SignInThrottled(RateLimited):
+    """Too many failed sign-ins from one client address, whatever the usernames: 429 (SPEC §1)."""
+
+    default_message = _l("此地址登录失败次数过多，请15分钟后再试")
+
+    def __init__(self, message=None, **extra):
+        super().__init__(message, persist=True, **extra)
+
+
 def find_user(username: str) -> User | None:
     return db.session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
 
 
 def authenticate(username: str, password: str, *, ip: str | None = None) -> User:
-    """Check credentials; count failures and lock the account after LOGIN_MAX_FAILURES (SPEC §1)."""
+    """Check credentials; count failures and lock the account after LOGIN_MAX_FAILURES (SPEC §1).
+
+    Neither the answer nor its timing tells whether the username exists: an unknown name costs the same password
+    check, and its failures lock it like an account's. Failures are also counted per client address (in the
+    rate-limit store, shared by the workers): past LOGIN_ADDRESS_LIMIT the address waits (429).
+    """
+    if throttle.address_blocked(ip):
+        audit.record("auth.login_throttled", ip=ip, actor_name=_as_typed(username))
+        raise SignInThrottled()
     user = find_user(username or "")
     now = utcnow()
     if user is None:
-        audit.record("auth.login_failed", ip=ip, actor_name=(username or "")[:64],
-                     detail={"reason": "unknown_user"})
-        raise LoginRefused()
+        _refuse_unknown_user(username or "", password, ip)
     if user.is_locked(now):
+        throttle.count_failure(ip)
         audit.record("auth.login_refused_locked", actor=user, ip=ip, outlet_id=user.outlet_id)
         raise AccountLocked()
     if not user.check_password(password or ""):
+        throttle.count_failure(ip)
         _register_failure(user, ip)
         if user.is_locked(now):
             raise AccountLocked()
@@ -71,6 +91,27 @@ def authenticate(username: str, password: str, *, ip: str | None = None) -> User
     user.last_login_at = now
     audit.record("auth.login", actor=user, ip=ip, outlet_id=user.outlet_id)
     return user
+
+
+def _as_typed(username: str | None) -> str:
+    """A typed username for the audit log; someone who types their ID number there gets it masked (SPEC §3.6)."""
+    name = (username or "").strip()[:64]
+    return pii.mask_id_number(pii.normalise_id_number(name)) if pii.is_valid_id_number(name) else name
+
+
+def _refuse_unknown_user(username: str, password: str | None, ip: str | None):
+    """Refuse a name that is no account exactly as a wrong password is refused, lock-out included."""
+    name = username.strip().lower()[:64]
+    if throttle.unknown_name_locked(name):
+        throttle.count_failure(ip)
+        audit.record("auth.login_refused_locked", ip=ip, actor_name=_as_typed(name),
+                     detail={"reason": "unknown_user"})
+        raise AccountLocked()
+    spend_a_password_check(password or "")
+    throttle.count_failure(ip)
+    locked = throttle.count_unknown_name_failure(name)
+    audit.record("auth.login_failed", ip=ip, actor_name=_as_typed(name), detail={"reason": "unknown_user"})
+    raise AccountLocked() if locked else LoginRefused()
 
 
 def confirm_password(user: User, password: str | None, *, ip: str | None = None) -> bool:
@@ -105,7 +146,17 @@ def _register_failure(user: User, ip: str | None, during: str = "login") -> None
         audit.record("auth.login_failed", actor=user, ip=ip, outlet_id=user.outlet_id, detail=detail)
 
 
+def end_sessions(user: User) -> None:
+    """End every signed-in session of ``user`` on the server (a copied cookie stops working at once)."""
+    db.session.execute(
+        update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["session_generation"])
+
+
 def record_logout(user: User) -> None:
+    end_sessions(user)
     audit.record("auth.logout", actor=user, outlet_id=user.outlet_id)
 
 
@@ -142,17 +193,24 @@ def normalise_email(value) -> str | None:
     return f"{local}@{domain.lower()}"
 
 
+def _display_name(value, username: str) -> str:
+    errors = FieldErrors()
+    name = text(value, errors, "display_name", required=False, max_length=64, label="姓名")
+    errors.raise_if_any()
+    return name or username
+
+
 def create_user(actor, *, username: str, display_name: str, roles, outlet: Outlet | None,
                 password: str, email: str | None = None) -> User:
     username = (username or "").strip()
-    if not username or len(username) > 64:
+    if not username or len(username) > 64 or refused_character(username, multiline=False) is not None:
         raise ValidationError(fields={"username": _l("请填写用户名（不超过64个字符）")})
     if find_user(username) is not None:
         raise Conflict(_l("用户名 %(username)s 已存在", username=username), fields={"username": _l("用户名已存在")})
     roles = _validate_roles_and_outlet(roles, outlet)
     email = normalise_email(email)
     _validate_password(password)
-    user = User(username=username, display_name=(display_name or username).strip()[:64], email=email,
+    user = User(username=username, display_name=_display_name(display_name, username), email=email,
                 outlet=outlet if OUTLET_ROLES.intersection(roles) else None)
     user.roles = roles
     user.set_password(password)
@@ -171,7 +229,7 @@ def update_user(actor, user: User, *, display_name: str, roles, outlet: Outlet |
     after_email = {}
     if email != user.email:
         before["email"], after_email = user.email, {"email": email}
-    user.display_name = (display_name or user.username).strip()[:64]
+    user.display_name = _display_name(display_name, user.username)
     user.roles = roles
     user.outlet = outlet if OUTLET_ROLES.intersection(roles) else None
     user.email = email
@@ -205,14 +263,16 @@ def reset_password(actor, user: User, password: str) -> None:
 
 
 def deactivate_user(actor, user: User, reason: str) -> None:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(fields={"reason": _l("请填写停用原因")})
+    errors = FieldErrors()
+    reason = text(reason, errors, "reason", required=True, max_length=500, label="停用原因", multiline=True)
+    errors.raise_if_any()
     if user.id == getattr(actor, "id", None):
         raise ValidationError(_l("不能停用自己的账户"))
     user.active = False
     user.deactivated_reason = reason[:500]
     user.deactivated_at = utcnow()
+    db.session.flush()
+    end_sessions(user)
     revoked = revoke_all_tokens(user)
     audit.record("admin.user_deactivated", actor=actor, object_type="user", object_id=user.id,
                  outlet_id=user.outlet_id, detail={"reason": reason[:500], "tokens_revoked": revoked})
@@ -234,8 +294,11 @@ def issue_token(actor, user: User, name: str = "api") -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored and cannot be shown again."""
     if not user.active:
         raise ValidationError(_l("已停用的账户不能签发令牌"))
+    errors = FieldErrors()
+    name = text(name, errors, "name", required=False, max_length=100, label="用途说明") or "api"
+    errors.raise_if_any()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=(name or "api").strip()[:100] or "api",
+    token = ApiToken(user=user, name=name,
                      token_hash=ApiToken.hash_token(secret), prefix=secret[:12])
     db.session.add(token)
     db.session.flush()

@@ -29,6 +29,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.username.data, form.password.data, ip=request.remote_addr)
+        except services.SignInThrottled as throttled:
+            settle(throttled)
+            form.password.errors.append(throttled.message)
+            return render_template("auth/login.html", form=form), throttled.status
         except services.LoginRefused as refused:
             settle(refused)  # failures and lockouts are recorded even though sign-in is refused
             form.password.errors.append(refused.message)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from cardops.core.errors import Conflict, DomainError, RateLimited, ValidationError
 from cardops.core.i18n import translate
@@ -28,6 +29,7 @@ HTTP_CODES = {
     422: "UNPROCESSABLE",
     429: "RATE_LIMITED",
     500: "INTERNAL_ERROR",
+    503: "UNAVAILABLE",
 }
 
 HTTP_MESSAGES = {
@@ -40,6 +42,7 @@ HTTP_MESSAGES = {
     413: _l("提交的内容过大"),
     429: _l("请求过于频繁，请稍后再试"),
     500: _l("系统内部错误，请联系管理员"),
+    503: _l("系统暂时无法服务，请稍后再试"),
 }
 
 
@@ -68,8 +71,8 @@ def render_domain_error(error: DomainError):
         return response, error.status
     if error.status == 401:
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-    if error.status in (403, 404, 429) or request.method == "GET":
-        return render_template("errors/error.html", status=error.status, message=translate(error.message)), error.status
+    if error.status in (403, 404, 429) or request.method == "GET" or getattr(error, "show_page", False):
+        return error_page(error.status, translate(error.message))
     # A refused business action on a form: tell the clerk why and go back to where they were.
     flash(translate(error.message), "error")
     return redirect(safe_back_url(url_for("main.home")))
@@ -87,6 +90,47 @@ def is_retryable_db_error(error: DBAPIError) -> bool:
     return "database is locked" in str(getattr(error, "orig", ""))
 
 
+def is_unavailable_db_error(error: Exception) -> bool:
+    """The database cannot be reached or dropped the connection (restart, failover, network, pool exhausted)."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    return isinstance(error, DisconnectionError | PoolTimeout)
+
+
+def _short(error: Exception) -> str:
+    cause = getattr(error, "orig", None) or error
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first_line[:200]}"
+
+
+def render_unavailable(error: Exception):
+    """503 with ``Retry-After`` while the database is away. One log line, no traceback: during a restart every
+    request fails the same way. The page is rendered without the layout's context (no signed-in user, no menu),
+    which would need the database."""
+    settle(error)
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, _short(error))
+    retry_after = str(current_app.config.get("RETRY_AFTER_SECONDS", 5))
+    message = str(HTTP_MESSAGES[503])
+    if wants_json():
+        response, status = json_error("UNAVAILABLE", message, 503)
+    else:
+        page = current_app.jinja_env.get_template("errors/unavailable.html").render(message=message)
+        response, status = current_app.response_class(page, mimetype="text/html"), 503
+    response.headers["Retry-After"] = retry_after
+    return response, status
+
+
+def error_page(status: int, message, headers=()):
+    """The error page in the layout (menu, signed-in user …). The layout reads the database: while it is away, the
+    standalone "暂时无法服务" page instead."""
+    try:
+        return render_template("errors/error.html", status=status, message=message), status, list(headers)
+    except (DBAPIError, DisconnectionError, PoolTimeout) as error:
+        if not is_unavailable_db_error(error):
+            raise
+        return render_unavailable(error)
+
+
 def init_error_handlers(app) -> None:
     app.register_error_handler(DomainError, render_domain_error)
 
@@ -96,9 +140,16 @@ def init_error_handlers(app) -> None:
         # anywhere else (an autoflush) is still a lost race, never a 500.
         return render_domain_error(Conflict())
 
+    @app.errorhandler(DisconnectionError)
+    @app.errorhandler(PoolTimeout)
+    def database_unreachable(error):
+        return render_unavailable(error)
+
     @app.errorhandler(DBAPIError)
     def database_contention(error: DBAPIError):
         if not is_retryable_db_error(error):
+            if is_unavailable_db_error(error):
+                return render_unavailable(error)
             return unexpected(error)
         app.logger.warning("retryable database contention on %s %s: %s", request.method, request.path,
                            type(getattr(error, "orig", error)).__name__)
@@ -108,12 +159,16 @@ def init_error_handlers(app) -> None:
     def csrf_error(error):
         if wants_json():
             return json_error("CSRF_FAILED", _("CSRF 校验失败"), 400)
-        return render_template("errors/error.html", status=400,
-                               message=_("页面已过期或表单校验失败，请刷新页面后重新提交。")), 400
+        return error_page(400, _("页面已过期或表单校验失败，请刷新页面后重新提交。"))
 
     @app.errorhandler(429)
     def too_many(error):
         return render_domain_error(RateLimited())
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either; a plain answer.
+        return current_app.response_class("400 Bad Request: untrusted host\n", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -121,15 +176,14 @@ def init_error_handlers(app) -> None:
         status = error.code or 500
         if status == 400 and wants_json():
             return render_domain_error(ValidationError(_("请求体不是有效的 JSON") if request.is_json else None))
-        # A 405 says which methods the address has (SPEC §9: "405 (with Allow)").
-        allowed = getattr(error, "valid_methods", None)
-        headers = {"Allow": ", ".join(sorted(allowed))} if allowed else {}
+        # Headers the error carries stay on the answer: ``Allow`` of a 405 (SPEC §9), ``Retry-After`` …
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            body, _status = json_error(HTTP_CODES.get(status, "ERROR"), HTTP_MESSAGES.get(status, error.description),
-                                       status)
-            return body, status, headers
+            response, _status = json_error(HTTP_CODES.get(status, "ERROR"),
+                                           HTTP_MESSAGES.get(status, error.description), status)
+            return response, status, headers
         message = HTTP_MESSAGES.get(status, error.description)
-        return render_template("errors/error.html", status=status, message=message), status, headers
+        return error_page(status, message, headers)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
@@ -137,4 +191,4 @@ def init_error_handlers(app) -> None:
         settle(error)
         if wants_json():
             return json_error("INTERNAL_ERROR", HTTP_MESSAGES[500], 500)
-        return render_template("errors/error.html", status=500, message=HTTP_MESSAGES[500]), 500
+        return error_page(500, HTTP_MESSAGES[500])

@@ -5,6 +5,8 @@ A test keeps every /api/v1 route in the document.
 
 from __future__ import annotations
 
+import copy
+
 from cardops.core.registry import contributions
 
 ERROR_SCHEMA = {
@@ -51,6 +53,18 @@ STANDARD_ERRORS = {
 }
 
 
+def _exact_parameters(paths: dict) -> dict:
+    """Every string query parameter is at least one character long (the API refuses ``?status=``, see
+    ``core.api.refuse_empty_parameters``), whichever feature declared it."""
+    for operations in paths.values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string" and "enum" not in schema:
+                    schema.setdefault("minLength", 1)
+    return paths
+
+
 def build_document() -> dict:
     registered = contributions()
     return {
@@ -68,5 +82,5 @@ def build_document() -> dict:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {"Error": ERROR_SCHEMA, **registered.openapi_schemas},
         },
-        "paths": dict(sorted(registered.openapi_paths.items())),
+        "paths": _exact_parameters(copy.deepcopy(dict(sorted(registered.openapi_paths.items())))),
     }

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from cardops.extensions import db
 
@@ -25,11 +26,36 @@ _SETTLED = "_cardops_unit_of_work_settled"
 _BEFORE_COMMIT = "_cardops_before_commit"
 
 
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class CardopsFlask(Flask):
     def dispatch_request(self):
-        response = self.make_response(super().dispatch_request())
+        try:
+            response = self.make_response(super().dispatch_request())
+        except DBAPIError as error:
+            # A read whose connection dropped under it (the database restarted, a failover) is tried once more
+            # on a fresh connection; anything else goes to the error handlers (503 while the database is away).
+            if not (error.connection_invalidated and request.method in IDEMPOTENT_METHODS):
+                raise
+            current_app.logger.warning("connection lost during %s %s; retrying the read once",
+                                       request.method, request.path)
+            rollback_quietly()
+            response = self.make_response(super().dispatch_request())
         end_unit_of_work(response.status_code)
         return response
+
+
+def rollback_quietly() -> None:
+    """Roll back; on a dead connection the rollback itself fails: then drop the connection instead (the error
+    that brought us here is what the client hears about, not a second one from the rollback)."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        try:
+            db.session.close()
+        except SQLAlchemyError:
+            db.session.invalidate()
 
 
 def before_commit(callback: Callable[[], object]) -> None:
@@ -46,14 +72,18 @@ def end_unit_of_work(status: int) -> None:
             callback()
         db.session.commit()
     else:
-        db.session.rollback()
+        rollback_quietly()
 
 
 def settle(error) -> None:
     """After a refused operation: keep what the refusal recorded (``error.persist``), roll back the rest."""
     if getattr(error, "persist", False):
-        db.session.commit()
+        try:
+            db.session.commit()
+        except DBAPIError as lost:  # the database went away: the refusal is still the answer, its record is lost
+            current_app.logger.warning("could not keep the record of a refused operation: %s", type(lost.orig).__name__)
+            rollback_quietly()
     else:
-        db.session.rollback()
+        rollback_quietly()
     if has_request_context():
         setattr(g, _SETTLED, True)

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from cardops.core.access import current_actor, login_required
 from cardops.core.handlers import safe_back_url
+from cardops.core.transaction import rollback_quietly
 from cardops.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -35,16 +37,27 @@ def set_language(code: str):
     return redirect(safe_back_url(url_for("main.index")))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for it on pages that name no icon (a plain error page): the same icon, no log of a 404."""
+    return current_app.send_static_file("img/favicon.svg")
+
+
 @bp.route("/healthz")
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
         db_state = "ok"
-    except Exception:
-        current_app.logger.exception("health check: database unavailable")
+    except SQLAlchemyError as error:  # one line, no traceback: a probe fails like this every few seconds
+        cause = type(getattr(error, "orig", error)).__name__
+        current_app.logger.warning("health check: database unavailable: %s", cause)
+        rollback_quietly()
         db_state = "error"
     body = {"status": "ok" if db_state == "ok" else "degraded", "db": db_state}
-    return jsonify(body), 200 if db_state == "ok" else 503
+    response = jsonify(body)
+    if db_state != "ok":
+        response.headers["Retry-After"] = str(current_app.config.get("RETRY_AFTER_SECONDS", 5))
+    return response, 200 if db_state == "ok" else 503
 
 
 @bp.app_context_processor

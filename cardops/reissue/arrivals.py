@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from cardops.core.errors import DomainError, ValidationError
 from cardops.core.i18n import N_
+from cardops.core.validation import refused_character
 from cardops.extensions import db
 from cardops.reissue import services
 from cardops.reissue.models import ReissueRequest
@@ -94,8 +95,17 @@ def _clean_card(value: str | None) -> str | None:
     return value or None
 
 
+def _refuse_control_characters(text: str, field: str) -> None:
+    """A NUL or another control character (a truncated or binary file, a mis-saved export) names its line."""
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        problem = refused_character(line)
+        if problem is not None:
+            raise ValidationError(fields={field: f"第 {line_no} 行{problem}，请检查文件"})
+
+
 def parse_csv(text: str) -> list[ArrivalRow]:
     """Rows of a CSV with header ``number`` and optional ``card_number`` (any order, any extra columns)."""
+    _refuse_control_characters(text, "file")
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = None
     rows: list[ArrivalRow] = []
@@ -119,6 +129,7 @@ def parse_csv(text: str) -> list[ArrivalRow]:
 
 def parse_lines(text: str) -> list[ArrivalRow]:
     """One request number per line, optionally followed by its card number (space, comma or tab between)."""
+    _refuse_control_characters(text, "numbers")
     rows: list[ArrivalRow] = []
     for line_no, line in enumerate(text.splitlines(), start=1):
         parts = [p for p in _SEPARATORS.split(line.strip()) if p]

@@ -10,9 +10,11 @@ import secrets
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
+
+from cardops.core.urls import public_url
 
 SALT = "cardops-pickup-v1"
 _TOKEN_IN_URL = re.compile(r"/verify/([A-Za-z0-9_\-.]+)")
@@ -66,7 +68,7 @@ def request_token(request) -> str | None:
 
 def verification_url(request) -> str | None:
     token = request_token(request)
-    return url_for("reissue.verify", token=token, _external=True) if token else None
+    return public_url("reissue.verify", token=token) if token else None
 
 
 def qr_svg(data: str, label: str = "") -> Markup:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from cardops.core.i18n import N_
 from cardops.core.messages import Joined, Message
 from cardops.core.pii import InvalidIdNumber, normalise_id_number, normalise_phone
-from cardops.core.validation import FieldErrors, choice, text
+from cardops.core.validation import FieldErrors, choice, person_name, text
 from cardops.reissue.workflow import RELATIONS, Channel, Kind, Step
 
 MAX_NAME = 50
@@ -68,7 +68,8 @@ def _person(raw, errors: FieldErrors, prefix: str, *, with_relation: bool) -> Pe
             id_number = normalise_id_number(raw_id[:40])
         except InvalidIdNumber as problem:
             errors.add(f"{prefix}.id_number", _whose_problem(who, problem))
-    name = text(raw.get("name"), errors, f"{prefix}.name", required=True, max_length=MAX_NAME, label=name_label)
+    name = person_name(raw.get("name"), errors, f"{prefix}.name", required=True, max_length=MAX_NAME,
+                       label=name_label)
     phone = None
     raw_phone = raw.get("phone")
     if not isinstance(raw_phone, str) or not raw_phone.strip():
@@ -110,7 +111,8 @@ def parse_intake(data: dict) -> IntakeData:
             errors.add("agent.id_number", N_("代办人与申请人不能是同一人"))
     elif channel == Channel.IN_PERSON and raw_agent not in (None, {}, ""):
         errors.add("agent", N_("本人办理不需要填写代办人"))
-    note = text(data.get("note"), errors, "note", required=False, max_length=MAX_NOTE, label=N_("备注"))
+    note = text(data.get("note"), errors, "note", required=False, max_length=MAX_NOTE, label=N_("备注"),
+                multiline=True)
     outlet_code = text(data.get("outlet_code"), errors, "outlet_code", required=False, max_length=16,
                        label=N_("网点代码"))
     errors.raise_if_any()
@@ -157,6 +159,7 @@ def parse_collector(raw, *, field: str = "collector", who: str = N_("领取人")
         id_number = normalise_id_number(raw.get("id_number") if isinstance(raw.get("id_number"), str) else None)
     except InvalidIdNumber as problem:
         errors.add(f"{field}.id_number", _whose_problem(who, problem))
-    name = text(raw.get("name"), errors, f"{field}.name", required=False, max_length=MAX_NAME, label=name_label)
+    name = person_name(raw.get("name"), errors, f"{field}.name", required=False, max_length=MAX_NAME,
+                       label=name_label)
     errors.raise_if_any()
     return Person(id_number, name or "", "")

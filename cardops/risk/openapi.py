@@ -27,7 +27,9 @@ OPENAPI_PATHS = {
         "post": {"summary": "Add a person",
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
                      "type": "object", "required": ["id_number", "reason"],
-                     "properties": {"id_number": {"type": "string"}, "reason": {"type": "string", "enum": REASONS},
+                     "properties": {"id_number": {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$",
+                                                  "example": "310107198001010014"},
+                                    "reason": {"type": "string", "enum": REASONS},
                                     "note": {"type": "string", "maxLength": 500}}}}}},
                  "responses": {"201": {"description": "Added", "content": {"application/json": {"schema": ENTRY_REF}}},
                                **STANDARD_ERRORS, "409": error_response("already listed")}},
@@ -36,7 +38,8 @@ OPENAPI_PATHS = {
         "delete": {"summary": "Remove with a reason",
                    "parameters": [{"name": "entry_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                       "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+                       "type": "object", "required": ["reason"],
+                       "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}}}}}},
                    "responses": {"200": {"description": "Removed"}, **STANDARD_ERRORS,
                                  "404": error_response("NOT_FOUND")}},
     },

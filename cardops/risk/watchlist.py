@@ -10,7 +10,7 @@ from cardops.core import pii
 from cardops.core.errors import Conflict, Forbidden, NotFound
 from cardops.core.i18n import N_
 from cardops.core.timeutil import isoformat_utc, utcnow
-from cardops.core.validation import FieldErrors, parse_reason
+from cardops.core.validation import FieldErrors, parse_reason, text
 from cardops.extensions import db
 from cardops.risk.models import WatchlistEntry, WatchlistReason
 
@@ -40,18 +40,14 @@ def add_entry(actor, data: dict) -> WatchlistEntry:
     if not isinstance(reason, str) or reason not in {r.value for r in WatchlistReason}:
         errors.add("reason", "原因应为：deceased（已故）、identity_theft（身份冒用）、"
                              "police_hold（公安协查）、other（其他）")
-    note = data.get("note")
-    if note is not None and not isinstance(note, str):
-        errors.add("note", N_("备注应为文字"))
-    elif note and len(note.strip()) > MAX_NOTE:
-        errors.add("note", f"备注不能超过{MAX_NOTE}个字符")
+    note = text(data.get("note"), errors, "note", required=False, max_length=MAX_NOTE, label="备注", multiline=True)
     errors.raise_if_any()
     id_hash = pii.blind_index(id_number)
     already = db.session.scalars(active_entries().where(WatchlistEntry.id_hash == id_hash)).first()
     if already is not None:
         raise Conflict(N_("该身份证号码已在预警名单上"), fields={"id_number": N_("已在预警名单上")})
     entry = WatchlistEntry(id_enc=pii.encrypt(id_number), id_hash=id_hash, id_masked=pii.mask_id_number(id_number),
-                           reason=reason, note=(note or "").strip() or None, created_by_id=actor.id,
+                           reason=reason, note=note, created_by_id=actor.id,
                            created_by=actor, created_at=utcnow())
     db.session.add(entry)
     db.session.flush()

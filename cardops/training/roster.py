@@ -16,14 +16,13 @@ from cardops.auth import services as accounts
 from cardops.auth.models import Role
 from cardops.core.errors import ValidationError
 from cardops.core.timeutil import local_today, utcnow
-from cardops.core.validation import MAX_REASON, FieldErrors
+from cardops.core.validation import MAX_REASON, FieldErrors, text
 from cardops.extensions import db
 from cardops.training.errors import AlreadyOnRoster
 from cardops.training.models import Trainer, TrainerStatus
 from cardops.training.permissions import roster_refusal
 from cardops.training.validation import (
     check_certification_period,
-    clean_text,
     parse_date,
     parse_specialties,
     parse_username,
@@ -116,7 +115,7 @@ def update_trainer(actor, entry: Trainer, data: dict) -> Trainer:
             errors.add("status", "状态应为 active（在册）或 suspended（暂停）")
         elif status != entry.status:
             wanted["status"] = TrainerStatus(status)
-            reason = clean_text(data.get("reason"), errors, "reason", label="理由", required=True,
+            reason = text(data.get("reason"), errors, "reason", label="理由", required=True,
                                 max_length=MAX_REASON, multiline=True)
     errors.raise_if_any()
 

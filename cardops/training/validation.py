@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from cardops.core.validation import FieldErrors, choice, text
+from cardops.core.validation import FieldErrors, choice, refused_character, text
 from cardops.training.models import SessionKind
 
 MAX_TOPIC = 100
@@ -28,34 +28,6 @@ MAX_ID = 2**31 - 1
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Bidi embeddings/overrides/isolates can make a topic read differently from what is stored (SPEC §3.6).
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-LINE_BREAKS = frozenset("\n\r\t")
-
-
-def _has_forbidden_characters(value: str, *, multiline: bool) -> bool:
-    for char in value:
-        code = ord(char)
-        if char in BIDI_CONTROLS or 0xD800 <= code <= 0xDFFF:
-            return True
-        if (code < 0x20 or 0x7F <= code < 0xA0) and not (multiline and char in LINE_BREAKS):
-            return True
-    return False
-
-
-def clean_text(value, errors: FieldErrors, name: str, *, label: str, required: bool, max_length: int,
-               multiline: bool = False) -> str | None:
-    """``core.validation.text`` that also refuses control characters (line breaks only when ``multiline``),
-    bidi controls and lone surrogates."""
-    result = text(value, errors, name, required=required, max_length=max_length, label=label)
-    if result is None:
-        return None
-    if _has_forbidden_characters(result, multiline=multiline):
-        errors.add(name, f"{label}含有不允许的控制字符")
-        return None
-    return result.replace("\r\n", "\n").replace("\r", "\n") if multiline else result
-
-
 def parse_date(value, errors: FieldErrors, name: str, *, label: str, required: bool = True) -> date | None:
     """A calendar date written ``YYYY-MM-DD`` (or a ``date`` from a form)."""
     if value is None or value == "":
@@ -97,7 +69,7 @@ def parse_username(value, errors: FieldErrors, name: str, *, label: str = "用�
         errors.add(name, f"请填写{label}")
         return None
     value = value.strip()
-    if len(value) > MAX_USERNAME or _has_forbidden_characters(value, multiline=False):
+    if len(value) > MAX_USERNAME or refused_character(value, multiline=False) is not None:
         errors.add(name, f"{label}无效")
         return None
     return value
@@ -118,7 +90,7 @@ def parse_specialties(value, errors: FieldErrors, name: str = "specialties") -> 
             errors.add(name, "专长应为非空文字")
             return None
         item = item.strip()
-        if len(item) > MAX_SPECIALTY or _has_forbidden_characters(item, multiline=False):
+        if len(item) > MAX_SPECIALTY or refused_character(item, multiline=False) is not None:
             errors.add(name, f"每项专长不超过{MAX_SPECIALTY}个字符，且不含控制字符")
             return None
         if item not in kept:
@@ -241,12 +213,12 @@ def parse_session(data: dict, errors: FieldErrors, *, today: date, previous_date
             errors.add("date", "培训日期不能晚于今天")
         elif held_on < today - timedelta(days=MAX_DAYS_BACK):
             errors.add("date", f"只能登记{MAX_DAYS_BACK}天以内的培训")
-    topic = clean_text(data.get("topic"), errors, "topic", label="培训主题", required=True, max_length=MAX_TOPIC)
+    topic = text(data.get("topic"), errors, "topic", label="培训主题", required=True, max_length=MAX_TOPIC)
     kind = choice(data.get("kind"), SessionKind, errors, "kind", "培训类型")
     duration = parse_whole_number(data.get("duration_minutes"), errors, "duration_minutes", label="培训时长（分钟）",
                                   low=MIN_DURATION, high=MAX_DURATION)
-    materials = clean_text(data.get("materials"), errors, "materials", label="培训材料", required=False,
-                           max_length=MAX_MATERIALS, multiline=True)
+    materials = text(data.get("materials"), errors, "materials", label="培训材料", required=False,
+                     max_length=MAX_MATERIALS, multiline=True)
     return SessionInput(held_on=held_on, topic=topic, kind=kind, duration_minutes=duration, materials=materials,
                         attendees=parse_attendees(data.get("attendees"), errors),
                         case_ids=parse_case_ids(data.get("cases"), errors))

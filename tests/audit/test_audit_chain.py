@@ -1,4 +1,7 @@
-"""The audit chain (SPEC §4): editing or deleting a row is detected by `audit verify` and the audit page."""
+"""The audit chain (SPEC §4): editing or deleting a row is detected by `audit verify` and the audit page.
+
+The tamper tests play a database owner who lifted the append-only triggers (``append_only_lifted``); what the
+triggers refuse, the keyed seal and the checkpoints are tested in test_audit_hardening.py."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from cardops.audit import services as audit
+from cardops.audit.immutability import append_only_lifted
 from cardops.audit.models import AuditEntry
 from cardops.audit.services import GENESIS_HASH, entry_hash, verify_chain
 from cardops.extensions import db
@@ -24,7 +28,10 @@ def chain():
 
 
 def tamper(sql: str, **params) -> None:
-    db.session.execute(text(sql), params)
+    """Change the table as its owner could, triggers lifted for the statement (the test's transaction is rolled
+    back afterwards)."""
+    with append_only_lifted(db.session.connection()):
+        db.session.execute(text(sql), params)
     db.session.expire_all()  # what a fresh process (the CLI, the next request) would read
 
 

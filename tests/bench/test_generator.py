@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from bench.generate import bench_app, generate, verify
+from bench.load import bench_audit_key
+from cardops.audit.keys import KEY_EXTENSION
 from cardops.audit.services import verify_chain
 from cardops.core.pii import PersonalDataCipher, mask_id_number, mask_phone
 from cardops.extensions import db as _db
@@ -60,10 +62,12 @@ def generated(request, tmp_path_factory, app):
 
 
 @pytest.fixture
-def session(generated, monkeypatch):
-    """The application's ``db.session`` pointed at the generated database for the duration of a test."""
+def session(generated, monkeypatch, app):
+    """The application's ``db.session`` pointed at the generated database (and its audit key the one the data was
+    generated with) for the duration of a test."""
     scoped = scoped_session(sessionmaker(bind=generated[1]))
     monkeypatch.setattr(_db, "session", scoped)
+    monkeypatch.setitem(app.extensions, KEY_EXTENSION, bench_audit_key(DATA_KEY))
     yield scoped
     scoped.remove()
 
