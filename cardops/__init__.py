@@ -18,6 +18,7 @@ from cardops.auth import feature as auth
 from cardops.cases import feature as cases
 from cardops.core import handlers, headers, i18n, inputguard, pii, registry, sqlcount, sqlite, templating
 from cardops.core.transaction import CardopsFlask
+from cardops.dashboard import feature as dashboard
 from cardops.extensions import csrf, db, limiter, migrate
 from cardops.main import feature as main
 from cardops.outlets import feature as outlets
@@ -30,7 +31,7 @@ from config import Config, config_for
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # In dependency order: a feature comes after the features it builds on.
-FEATURES = (main, outlets, audit, auth, admin, risk, reissue, cases, training, scheduler)
+FEATURES = (main, outlets, audit, auth, admin, risk, reissue, cases, training, dashboard, scheduler)
 
 
 def create_app(config: type[Config] | str | None = None, **overrides) -> CardopsFlask:

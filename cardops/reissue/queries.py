@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import defaultload, joinedload, load_only, selectinload
@@ -14,11 +14,12 @@ from cardops.auth.models import User
 from cardops.core.access import get_scoped_or_404, scoped
 from cardops.core.errors import ValidationError
 from cardops.core.i18n import N_
-from cardops.core.timeutil import local_midnight_utc, local_today, utcnow
+from cardops.core.timeutil import local_midnight_utc, local_today, parse_iso_date, utcnow
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.reissue import deadlines
 from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, RiskFlag
+from cardops.reissue.rules import RULES
 from cardops.reissue.workflow import OPEN_STATUSES, Kind, Status
 from cardops.risk.registry import RiskLevel
 
@@ -63,20 +64,30 @@ class RequestFilters:
     outlet_code: str | None = None
     q: str | None = None
     queue: str | None = None
+    flag: str | None = None  # a risk rule's code: requests it flagged
+    review: str | None = None  # approve | reject: the review decision on record
+    created_from: date | None = None  # ``from``/``to``: local dates of intake, both included (the dashboard's
+    created_to: date | None = None  # drill-down lists exactly the requests a figure counts)
 
     @classmethod
     def from_args(cls, args) -> RequestFilters:
         filters = cls(**{name: (args.get(name) or "").strip() or None for name in
-                         ("status", "kind", "risk", "outlet_code", "q", "queue")})
+                         ("status", "kind", "risk", "outlet_code", "q", "queue", "flag", "review")})
         fields = {}
-        for name, enum_cls in (("status", Status), ("kind", Kind), ("risk", RiskLevel)):
+        for name, allowed in (("status", list(Status)), ("kind", list(Kind)), ("risk", list(RiskLevel)),
+                              ("queue", list(QUEUES)), ("flag", list(RULES.rules)), ("review", REVIEW_DECISIONS)):
             value = getattr(filters, name)
-            if value is not None and value not in {e.value for e in enum_cls}:
-                fields[name] = f"{name} 取值无效，可选：" + "、".join(e.value for e in enum_cls)
-        if filters.queue is not None and filters.queue not in QUEUES:
-            fields["queue"] = "queue 取值无效，可选：" + "、".join(QUEUES)
+            if value is not None and value not in allowed:
+                fields[name] = f"{name} 取值无效，可选：" + "、".join(allowed)
         if filters.q is not None and len(filters.q) > 60:
             fields["q"] = "搜索内容过长"
+        for arg, name in (("from", "created_from"), ("to", "created_to")):
+            value = (args.get(arg) or "").strip()
+            if value:
+                try:
+                    setattr(filters, name, parse_iso_date(value))
+                except ValueError:
+                    fields[arg] = f"{arg} 应为有效日期，格式 YYYY-MM-DD"
         if fields:
             raise ValidationError(fields=fields)
         return filters
@@ -110,6 +121,9 @@ QUEUES = {
     "ready": lambda now: R.status == Status.READY,
     "overdue": lambda now: or_(deadlines.stale(now), deadlines.uncollected(now)),
     "open": lambda now: R.status.in_(OPEN_STATUSES),
+    # The two halves of "overdue", for the dashboard's drill-down.
+    "stale": lambda now: deadlines.stale(now),
+    "uncollected": lambda now: deadlines.uncollected(now),
 }
 QUEUE_LABELS = {
     "today": N_("今日受理"),
@@ -118,7 +132,10 @@ QUEUE_LABELS = {
     "ready": N_("待领取"),
     "overdue": N_("已超时"),
     "open": N_("全部在办"),
+    "stale": N_("超时未办结"),
+    "uncollected": N_("超期未领取"),
 }
+REVIEW_DECISIONS = ["approve", "reject"]
 # The review queue: high risk first, then the longest waiting.
 REVIEW_ORDER = (case((R.risk_level == RiskLevel.HIGH, 0), (R.risk_level == RiskLevel.MEDIUM, 1), else_=2),
                 R.created_at)
@@ -136,6 +153,14 @@ def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: d
                           .scalar_subquery())
     if filters.queue:
         stmt = stmt.where(QUEUES[filters.queue](now or utcnow()))
+    if filters.flag:
+        stmt = stmt.where(R.flags.any(RiskFlag.code == filters.flag))
+    if filters.review:
+        stmt = stmt.where(R.review_decision == filters.review)
+    if filters.created_from:
+        stmt = stmt.where(R.created_at >= local_midnight_utc(filters.created_from))
+    if filters.created_to:
+        stmt = stmt.where(R.created_at < local_midnight_utc(filters.created_to + timedelta(days=1)))
     if filters.q:
         stmt = stmt.where(*search_criteria(filters.q))
     return stmt.order_by(*order)
