@@ -69,7 +69,8 @@ def requests_over_time(stats: OutletStats, by_day: dict, drill: Drill, today: da
     unit_words = {"day": _("按日"), "week": _("按周（周一起）"), "month": _("按月")}
     return {"stacked": True, "horizontal": False, "title": _("各网点受理量"),
             "subtitle": _("%(unit)s，按网点堆叠；单位：件", unit=unit_words[unit]), "unit": _("件"),
-            "categories": [_bucket_label(unit, first) for first, _end in spans], "series": series}
+            "categories": [_bucket_label(unit, first) for first, _end in spans], "series": series,
+            "words": {"total": _("合计")}}
 
 
 def risk_flags(stats: OutletStats, drill: Drill) -> dict:
@@ -98,7 +99,8 @@ def turnaround(stats: OutletStats, drill: Drill) -> dict:
               for stage, label in STAGE_LABELS.items()]
     return {"stacked": True, "horizontal": True, "title": _("办理时长（中位数）"), "unit": _("小时"),
             "subtitle": _("各阶段中位数堆叠，提示框中另有第90百分位；单位：小时"),
-            "categories": [short_name(r["outlet_code"], r["name"]) for r in stats.rows], "series": series}
+            "categories": [short_name(r["outlet_code"], r["name"]) for r in stats.rows], "series": series,
+            "words": {"median": _("中位数"), "p90": _("第90百分位")}}
 
 
 def training_recency(stats: OutletStats, drill: Drill, today: date) -> dict:
@@ -114,7 +116,8 @@ def training_recency(stats: OutletStats, drill: Drill, today: date) -> dict:
     for row, last, days in points:
         level = ("never" if days is None else "ok" if days < RECENT_DAYS else "warn" if days < STALE_DAYS
                  else "danger")
-        data.append({"value": days if days is not None else longest, "level": level,
+        # Never: a bar past the red mark, as long as the longest wait shown.
+        data.append({"value": days if days is not None else max(longest, STALE_DAYS), "level": level,
                      "label": last or _("从未开展"),
                      "url": drill.sessions(row["outlet_code"], "warning_education", until=as_of)})
     return {"horizontal": True, "title": _("距上次警示教育"), "unit": _("天"),

@@ -217,7 +217,8 @@ class _District:
         self.life("PT09", day(150, 15), kind="lost", applicant=deceased, reject=True,
                   agent=self.people.person(born=(1955, 1970), relation="其他"))
         # People who lost the new card again within the year: flagged RECENT_REISSUE, reviewed at the outlet.
-        for code, applicant, collected in rng.sample(self.finished[:400], 6):
+        earlier = self.finished[:len(self.finished) * 2 // 3]
+        for code, applicant, collected in rng.sample(earlier, min(6, len(earlier))):
             back = (today - to_local(collected).date()).days - rng.randint(60, 150)
             if back > 3:
                 self.life(code, day(back), kind="lost", applicant=applicant, reject=False)

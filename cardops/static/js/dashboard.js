@@ -61,15 +61,15 @@
         if (name === "requests") {
           var total = 0;
           var rows = params.map(function (q) { total += q.value || 0; return q.seriesName + "：" + q.value; });
-          return [p.name + "　合计 " + total + " " + spec.unit].concat(rows);
+          return [p.name + "　" + spec.words.total + " " + total + " " + spec.unit].concat(rows);
         }
         if (name === "training") {
           return [p.name, spec.series[0].name + "：" + (d.level === "never" ? d.label : p.value + " " + spec.unit),
                   d.level === "never" ? "" : d.label];
         }
         if (name === "turnaround") {
-          return [p.name + " · " + p.seriesName, "中位数：" + formatNumber(p.value, spec.unit),
-                  "第90百分位：" + formatNumber(d.p90, spec.unit)];
+          return [p.name + " · " + p.seriesName, spec.words.median + ": " + formatNumber(p.value, spec.unit),
+                  spec.words.p90 + ": " + formatNumber(d.p90, spec.unit)];
         }
         return [p.name, p.seriesName + "：" + p.value + " " + spec.unit];
       }),
