@@ -111,7 +111,7 @@ def test_a_clerk_sees_their_outlet_only(district, web):
     page = web.login("clerk-a").page(PAGE)
     tables = Tables(page).tables
     assert list(tables["overview"]) == ["PT01"]  # no total row for one outlet
-    assert "网点统计" in page and "曹杨新村" not in page
+    assert "网点统计" in page and "曹杨新村" not in page and "PT01 长寿路街道社区事务受理服务中心 · 2026-03-01" in page
     assert 'name="outlet_code"' not in page  # no outlet picker
     web.page(PAGE + "&outlet_code=PT02", status=404)
     web.page("/dashboard/outlets.csv?from=2026-03-01&to=2026-03-31&outlet_code=PT02", status=404)
