@@ -56,12 +56,13 @@ def requests_over_time(stats: OutletStats, by_day: dict, drill: Drill, today: da
     """Requests taken in per outlet, by day, week or month of the period (up to today)."""
     last = max(min(stats.period.end, today), stats.period.start)
     unit, spans = buckets(stats.period.start, last)
-    index = {}
+    span_of = {first + timedelta(days=d): i for i, (first, end) in enumerate(spans)
+               for d in range((end - first).days + 1)}
+    index: dict[tuple[int, int], int] = {}
     for (outlet_id, day), n in by_day.items():
-        for i, (first, end) in enumerate(spans):
-            if first <= day <= end:
-                index[(outlet_id, i)] = index.get((outlet_id, i), 0) + n
-                break
+        if day in span_of:
+            key = (outlet_id, span_of[day])
+            index[key] = index.get(key, 0) + n
     series = [{"name": short_name(o.code, o.name),
                "data": [{"value": index.get((o.id, i), 0), "url": drill.requests(o.code, start=first, end=end)}
                         for i, (first, end) in enumerate(spans)]}

@@ -90,3 +90,19 @@ def test_percentile_cont_interpolates_between_ranks(values, fraction, expected):
 def test_percentile_fraction_out_of_range():
     with pytest.raises(ValueError):
         percentile_cont([1, 2], 1.5)
+
+
+def test_chart_buckets_days_weeks_months():
+    from cardops.dashboard.charts import buckets, short_name
+
+    unit, spans = buckets(date(2026, 3, 1), date(2026, 3, 31))
+    assert unit == "day" and len(spans) == 31 and spans[0] == (date(2026, 3, 1), date(2026, 3, 1))
+    unit, spans = buckets(date(2026, 1, 1), date(2026, 3, 31))  # a quarter: weeks from Monday, ends clipped
+    assert unit == "week" and spans[0] == (date(2026, 1, 1), date(2026, 1, 4)) and spans[1][0] == date(2026, 1, 5)
+    assert spans[-1] == (date(2026, 3, 30), date(2026, 3, 31)) and all(s[0].weekday() == 0 for s in spans[1:])
+    unit, spans = buckets(date(2025, 12, 15), date(2026, 12, 2))
+    assert unit == "month" and spans[0] == (date(2025, 12, 15), date(2025, 12, 31)) and len(spans) == 13
+    assert spans[-1] == (date(2026, 12, 1), date(2026, 12, 2))
+    assert short_name("PT01", "长寿路街道社区事务受理服务中心") == "PT01 长寿路"
+    assert short_name("PT09", "长征镇社区事务受理服务中心") == "PT09 长征镇"
+    assert short_name("X1", "Some outlet") == "X1"
