@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Float, Select, and_, cast, func, or_, select
+from sqlalchemy import Float, Select, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from cardops.auth.models import User
@@ -187,8 +187,8 @@ def _turnaround(requests) -> tuple[dict[int, dict], dict]:
 
 def _turnaround_in_sql(requests):
     fractions = cast(array(list(PERCENTILES.values())), ARRAY(Float))
-    columns = [func.percentile_cont(fractions).within_group(_hours(start, end))
-               .filter(and_(start.is_not(None), end.is_not(None))).label(stage)
+    # A stage not reached yet has a NULL duration, which the aggregate leaves out.
+    columns = [func.percentile_cont(fractions).within_group(_hours(start, end)).label(stage)
                for stage, (start, end) in STAGES.items()]
     # ROLLUP: the outlets' rows and, with outlet_id NULL, the row of all of them.
     stmt = requests(R.outlet_id, func.grouping(R.outlet_id).label("is_total"), *columns) \
