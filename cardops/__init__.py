@@ -30,6 +30,7 @@ from cardops.core import (
     urls,
 )
 from cardops.core.transaction import CardopsFlask
+from cardops.dashboard import feature as dashboard
 from cardops.extensions import csrf, db, limiter, migrate
 from cardops.main import feature as main
 from cardops.outlets import feature as outlets
@@ -43,7 +44,7 @@ from config import Config, config_for
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # In dependency order: a feature comes after the features it builds on.
-FEATURES = (main, outlets, audit, auth, admin, risk, reissue, cases, training, scheduler, reminders)
+FEATURES = (main, outlets, audit, auth, admin, risk, reissue, cases, training, dashboard, scheduler, reminders)
 
 
 def create_app(config: type[Config] | str | None = None, **overrides) -> CardopsFlask:

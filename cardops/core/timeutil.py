@@ -49,3 +49,20 @@ def isoformat_utc(value: datetime | None) -> str | None:
 def local_midnight_utc(day: date) -> datetime:
     """The naive-UTC instant at which ``day`` starts in Asia/Shanghai."""
     return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+ISO_DATE_RANGE = (date(1970, 1, 1), date(2099, 12, 31))
+
+
+def parse_iso_date(value) -> date:
+    """A ``YYYY-MM-DD`` date of a query string (nothing else that ``fromisoformat`` would take), within the
+    years a query may reach without overflowing; ValueError otherwise."""
+    if not isinstance(value, str) or len(value.strip()) != 10:
+        raise ValueError("not a YYYY-MM-DD date")
+    value = value.strip()
+    if not (value[4] == value[7] == "-" and value.replace("-", "").isdigit()):
+        raise ValueError("not a YYYY-MM-DD date")
+    day = date.fromisoformat(value)
+    if not ISO_DATE_RANGE[0] <= day <= ISO_DATE_RANGE[1]:
+        raise ValueError("date out of range")
+    return day

@@ -7,6 +7,7 @@ from cardops.core.registry import HomePanel, NavEntry, Vocabulary, contributions
 from cardops.reissue import api, audit_words, demo, openapi, reprints, views, views_desk, workflow
 from cardops.reissue.arrivals import OUTCOME_LABELS
 from cardops.reissue.queries import QUEUE_LABELS, queue_counts
+from cardops.reissue.rules import RULES
 from cardops.reissue.workflow import Status
 
 # How each status looks on every page: one mapping.
@@ -41,6 +42,7 @@ def register(app) -> None:
         event=Vocabulary(workflow.EVENT_LABELS),
         queue=Vocabulary(QUEUE_LABELS),
         arrival=Vocabulary(OUTCOME_LABELS, ARRIVAL_BADGES),
+        risk_rule=Vocabulary({code: rule.label for code, rule in RULES.rules.items()}),
         reprint=Vocabulary(reprints.REPRINT_LABELS, reprints.REPRINT_BADGES),
         holder=Vocabulary(reprints.HOLDER_WORDS),
     )

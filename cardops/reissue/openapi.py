@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cardops.core.openapi import STANDARD_ERRORS, error_response
+from cardops.reissue.rules import RULES
 from cardops.reissue.workflow import RELATIONS, Channel, Kind, Status, Step
 from cardops.risk.registry import RiskLevel
 
@@ -164,7 +165,17 @@ OPENAPI_PATHS = {
                 {"name": "risk", "in": "query", "schema": {"type": "string", "enum": [r.value for r in RiskLevel]}},
                 {"name": "outlet_code", "in": "query", "schema": {"type": "string"}},
                 {"name": "queue", "in": "query", "schema": {"type": "string", "enum": [
-                    "today", "review", "awaiting_card", "ready", "overdue", "open"]}},
+                    "today", "review", "awaiting_card", "ready", "overdue", "open", "stale", "uncollected"]},
+                 "description": "`overdue` = `stale` (intake or pending_review over 2 working days) or "
+                                "`uncollected` (ready for 30 days or more)"},
+                {"name": "flag", "in": "query", "schema": {"type": "string", "enum": list(RULES.rules)},
+                 "description": "a risk rule's code (e.g. `PROXY_APPLICATION`): the requests it flagged"},
+                {"name": "review", "in": "query", "schema": {"type": "string", "enum": ["approve", "reject"]},
+                 "description": "the review decision on record"},
+                {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+                 "description": "created on or after this local date (Asia/Shanghai)"},
+                {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
+                 "description": "created on or before this local date (included)"},
                 {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 60},
                  "description": "number, applicant name prefix and/or last 4 ID characters, e.g. `张三 123X`. "
                                 "A full ID number is refused here (it would sit in URLs and access logs): "

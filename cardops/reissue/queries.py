@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only, selectinload
@@ -15,12 +15,13 @@ from cardops.core.access import get_scoped_or_404, scoped
 from cardops.core.errors import ValidationError
 from cardops.core.i18n import N_
 from cardops.core.messages import Message, verbatim
-from cardops.core.timeutil import local_midnight_utc, local_today, utcnow
+from cardops.core.timeutil import local_midnight_utc, local_today, parse_iso_date, utcnow
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.reissue import deadlines
 from cardops.reissue.idsearch import has_id_number
 from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, RiskFlag
+from cardops.reissue.rules import RULES
 from cardops.reissue.workflow import OPEN_STATUSES, Kind, Status, missing_steps, required_steps
 from cardops.risk.registry import RiskLevel
 
@@ -69,10 +70,16 @@ class RequestFilters:
     outlet_code: str | None = None
     q: str | None = None
     queue: str | None = None
+    flag: str | None = None  # a risk rule's code: requests it flagged
+    review: str | None = None  # approve | reject: the review decision on record
+    created_from: date | None = None  # ``from``/``to``: local dates of intake, both included (the dashboard's
+    created_to: date | None = None  # drill-down lists exactly the requests a figure counts)
     # A full ID number's keyed hash (never the number): the applicant's or the agent's (cardops.reissue.idsearch).
     id_hash: str | None = None
 
-    NAMES = ("status", "kind", "risk", "outlet_code", "q", "queue")
+    TEXT_ARGS = ("status", "kind", "risk", "outlet_code", "q", "queue", "flag", "review")
+    DATE_ARGS = {"from": "created_from", "to": "created_to"}
+    NAMES = (*TEXT_ARGS, *DATE_ARGS)  # the query arguments a queue's address may carry
 
     @classmethod
     def from_args(cls, args) -> RequestFilters:
@@ -85,19 +92,23 @@ class RequestFilters:
                 fields[name] = Message(N_("%(name)s 应为文字"), name=verbatim(name))
                 continue
             values[name] = (value or "").strip() or None
-        filters = cls(**values)
-        for name, enum_cls in (("status", Status), ("kind", Kind), ("risk", RiskLevel)):
+        filters = cls(**{name: values.get(name) for name in cls.TEXT_ARGS})
+        for name, allowed in (("status", list(Status)), ("kind", list(Kind)), ("risk", list(RiskLevel)),
+                              ("queue", list(QUEUES)), ("flag", list(RULES.rules)), ("review", REVIEW_DECISIONS)):
             value = getattr(filters, name)
-            if value is not None and value not in {e.value for e in enum_cls}:
+            if value is not None and value not in allowed:
                 fields[name] = Message(N_("%(name)s 取值无效，可选：%(allowed)s"), name=verbatim(name),
-                                       allowed=verbatim("、".join(e.value for e in enum_cls)))
-        if filters.queue is not None and filters.queue not in QUEUES:
-            fields["queue"] = Message(N_("%(name)s 取值无效，可选：%(allowed)s"), name=verbatim("queue"),
-                                      allowed=verbatim("、".join(QUEUES)))
+                                       allowed=verbatim("、".join(allowed)))
         if filters.q is not None and len(filters.q) > 60:
             fields["q"] = N_("搜索内容过长")
         elif has_id_number(filters.q):
             fields["q"] = N_("完整身份证号码不能放在网址中：请在页面的搜索框中输入，或用 POST /api/v1/requests/search")
+        for arg, name in cls.DATE_ARGS.items():
+            if values.get(arg):
+                try:
+                    setattr(filters, name, parse_iso_date(values[arg]))
+                except ValueError:
+                    fields[arg] = Message(N_("%(name)s 应为有效日期，格式 YYYY-MM-DD"), name=verbatim(arg))
         if fields:
             raise ValidationError(fields=fields)
         return filters
@@ -131,6 +142,9 @@ QUEUES = {
     "ready": lambda now: R.status == Status.READY,
     "overdue": lambda now: or_(deadlines.stale(now), deadlines.uncollected(now)),
     "open": lambda now: R.status.in_(OPEN_STATUSES),
+    # The two halves of "overdue", for the dashboard's drill-down.
+    "stale": lambda now: deadlines.stale(now),
+    "uncollected": lambda now: deadlines.uncollected(now),
 }
 QUEUE_LABELS = {
     "today": N_("今日受理"),
@@ -139,7 +153,10 @@ QUEUE_LABELS = {
     "ready": N_("待领取"),
     "overdue": N_("已超时"),
     "open": N_("全部在办"),
+    "stale": N_("超时未办结"),
+    "uncollected": N_("超期未领取"),
 }
+REVIEW_DECISIONS = ["approve", "reject"]
 # The review queue: high risk first, then the longest waiting.
 REVIEW_ORDER = (case((R.risk_level == RiskLevel.HIGH, 0), (R.risk_level == RiskLevel.MEDIUM, 1), else_=2),
                 R.created_at)
@@ -157,6 +174,14 @@ def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: d
                           .scalar_subquery())
     if filters.queue:
         stmt = stmt.where(QUEUES[filters.queue](now or utcnow()))
+    if filters.flag:
+        stmt = stmt.where(R.flags.any(RiskFlag.code == filters.flag))
+    if filters.review:
+        stmt = stmt.where(R.review_decision == filters.review)
+    if filters.created_from:
+        stmt = stmt.where(R.created_at >= local_midnight_utc(filters.created_from))
+    if filters.created_to:
+        stmt = stmt.where(R.created_at < local_midnight_utc(filters.created_to + timedelta(days=1)))
     if filters.q:
         stmt = stmt.where(*search_criteria(filters.q))
     if filters.id_hash:
