@@ -147,7 +147,7 @@ TRUNCATE_KEEP = {"alembic_version", "outlets"}
 def committing_db(app):
     """Real commits; every table but the outlets is emptied afterwards and the audit head reset.
 
-    The audit table refuses DELETE (migration 0008): PostgreSQL empties it with TRUNCATE, which row triggers do
+    The audit table refuses DELETE (migration 0007): PostgreSQL empties it with TRUNCATE, which row triggers do
     not see; on SQLite the triggers are lifted for this one transaction (``append_only_lifted``)."""
     from cardops.audit.immutability import append_only_lifted
 

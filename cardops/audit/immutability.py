@@ -1,4 +1,4 @@
-"""``audit_entries`` is append-only in the database itself: migration 0008 creates triggers that refuse UPDATE
+"""``audit_entries`` is append-only in the database itself: migration 0007 creates triggers that refuse UPDATE
 and DELETE on PostgreSQL and SQLite alike (what they protect against: README, "Production").
 
 The one sanctioned way around them is maintenance that empties or repairs the table on purpose — the test suite

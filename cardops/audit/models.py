@@ -7,14 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cardops.extensions import db
 
-# How an entry's ``hash`` was made: 1 = SHA-256 (entries written before migration 0008), 2 = HMAC-SHA256 under
+# How an entry's ``hash`` was made: 1 = SHA-256 (entries written before migration 0007), 2 = HMAC-SHA256 under
 # the audit key (cardops.audit.services.seal).
 HASH_VERSION_UNKEYED = 1
 HASH_VERSION_KEYED = 2
 
 
 class AuditEntry(db.Model):
-    """One append-only entry (the database refuses UPDATE and DELETE: migration 0008's triggers); ``hash`` seals
+    """One append-only entry (the database refuses UPDATE and DELETE: migration 0007's triggers); ``hash`` seals
     the canonical form of the entry and ``prev_hash`` (``cardops.audit.services``)."""
 
     __tablename__ = "audit_entries"

@@ -8,14 +8,14 @@ What protects the chain against whom (README, "Production"):
 * the **seal** is HMAC-SHA256 under the audit key (``CARDOPS_AUDIT_KEY``, else derived from ``CARDOPS_DATA_KEY``),
   which lives in the configuration, never in the database: someone who can write to the database but does not
   hold the key cannot edit an entry and re-seal the chain from there (with plain SHA-256 they could);
-* **triggers** (migration 0008, PostgreSQL and SQLite) refuse UPDATE and DELETE on ``audit_entries``, so neither
+* **triggers** (migration 0007, PostgreSQL and SQLite) refuse UPDATE and DELETE on ``audit_entries``, so neither
   the application nor a mistaken statement can change history; a database owner can still drop them;
 * **checkpoints** of the head (seq and seal) written outside the database (``cardops.audit.checkpoints``, daily
   and by ``flask audit checkpoint``) let ``audit verify`` notice what the chain alone cannot: a tail cut off
   after the last entry, or the whole chain rewritten by someone who holds the key.
 
 Entries written before the chain was keyed (``hash_version`` 1, plain SHA-256) stay as they were: they are
-accepted only as the beginning of the chain, followed by keyed entries (migration 0008 appends the first one,
+accepted only as the beginning of the chain, followed by keyed entries (migration 0007 appends the first one,
 ``audit.chain_keyed``, naming the last unkeyed seal), so unkeyed entries cannot be added or re-sealed later.
 """
 

@@ -1,5 +1,5 @@
 """The dashboard has no tables of its own: it reads requests, risk flags and training. These are the indexes its
-figures need, declared here beside the queries they serve (migration 0007_dashboard) rather than in the
+figures need, declared here beside the queries they serve (migration 0008_dashboard) rather than in the
 features that own the tables.
 
 * Every request figure of a period is one range scan over intake time. On PostgreSQL the index carries every

@@ -2,7 +2,7 @@
 reissue_requests.status_changed_at
 
 Revision ID: 0006_reminders
-Revises: 0009_counter
+Revises: 0005_counter
 Create Date: 2026-12-02 02:09:56.868314
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_reminders'
-down_revision = '0009_counter'
+down_revision = '0005_counter'
 branch_labels = None
 depends_on = None
 

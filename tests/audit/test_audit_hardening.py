@@ -130,7 +130,7 @@ def test_a_chain_rewritten_whole_as_unkeyed_fails(chain):
 
 
 def test_unkeyed_entries_are_accepted_only_before_the_keyed_ones(checkpoints):
-    """A chain upgraded by migration 0008: SHA-256 entries first, then keyed ones."""
+    """A chain upgraded by migration 0007: SHA-256 entries first, then keyed ones."""
     for n in range(3):
         audit.record("legacy.event", detail={"n": n})
     db.session.flush()

@@ -10,7 +10,7 @@
   SQLite: two triggers). TRUNCATE is not a row operation: it stays the owner's way to empty the table, and the
   checkpoints outside the database show it (``cardops.audit.checkpoints``).
 
-Revision ID: 0008_hardening
+Revision ID: 0007_hardening
 Revises: 0006_reminders
 """
 import json
@@ -20,7 +20,7 @@ from alembic import op
 from flask import current_app
 
 # revision identifiers, used by Alembic.
-revision = '0008_hardening'
+revision = '0007_hardening'
 down_revision = '0006_reminders'
 branch_labels = None
 depends_on = None
@@ -75,7 +75,7 @@ def _seal_unkeyed_chain():
 
     seq, now = last.seq + 1, utcnow()
     detail = {'unkeyed_entries': last.seq, 'last_unkeyed_hash': last.hash, 'scheme': 'HMAC-SHA256',
-              'by': 'migration 0008_hardening'}
+              'by': 'migration 0007_hardening'}
     values = {'seq': seq, 'at': now, 'actor_id': None, 'actor_name': 'system', 'action': 'audit.chain_keyed',
               'object_type': 'audit_chain', 'object_id': None, 'outlet_id': None, 'ip': None, 'detail': detail,
               'prev_hash': last.hash}

@@ -1,7 +1,7 @@
 """counter: receipt reprints, translatable reasons, agent reason, events by day
 
-Revision ID: 0009_counter
-Revises: 0003b_request_filters
+Revision ID: 0005_counter
+Revises: 0004_request_filters
 Create Date: 2026-12-02 02:33:55.646655
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_counter'
-down_revision = '0003b_request_filters'
+revision = '0005_counter'
+down_revision = '0004_request_filters'
 branch_labels = None
 depends_on = None
 

@@ -7,8 +7,8 @@
 
 Building them takes a few seconds on a million requests (writes wait meanwhile).
 
-Revision ID: 0007_dashboard
-Revises: 0008_hardening
+Revision ID: 0008_dashboard
+Revises: 0007_hardening
 Create Date: 2026-12-02 02:17:26.051451
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_dashboard'
-down_revision = '0008_hardening'
+revision = '0008_dashboard'
+down_revision = '0007_hardening'
 branch_labels = None
 depends_on = None
 

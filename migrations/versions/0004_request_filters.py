@@ -1,6 +1,6 @@
 """an index for the exact totals of filtered request lists
 
-Revision ID: 0003b_request_filters
+Revision ID: 0004_request_filters
 Revises: 0003_training_cases
 Create Date: 2026-12-02 02:01:07.588787
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003b_request_filters'
+revision = '0004_request_filters'
 down_revision = '0003_training_cases'
 branch_labels = None
 depends_on = None
