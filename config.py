@@ -169,12 +169,6 @@ class Config:
     # Days from submission to the expected card date printed on the receipt.
     CARD_PRODUCTION_DAYS = _env_int("CARD_PRODUCTION_DAYS", 10)
 
-    # Lists: a total that took PAGINATION_SLOW_COUNT_MS or more to count (count(*) over years of history costs
-    # more than the page itself) is reused for PAGINATION_TOTAL_SECONDS by the process; cheap totals are always
-    # counted. 0 seconds: always count.
-    PAGINATION_SLOW_COUNT_MS = _env_int("PAGINATION_SLOW_COUNT_MS", 20)
-    PAGINATION_TOTAL_SECONDS = _env_int("PAGINATION_TOTAL_SECONDS", 60)
-
     # Benchmark mode counts SQL statements per request (X-SQL-Count header); off in normal operation.
     CARDOPS_COUNT_SQL = _env_bool("CARDOPS_COUNT_SQL", False)
 

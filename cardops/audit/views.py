@@ -19,7 +19,7 @@ from cardops.audit.vocabulary import OTHER, SIGN_IN, action_label, actor_names, 
 from cardops.core.access import current_actor, roles_required
 from cardops.core.pagination import paginate, parse_page_args
 from cardops.core.pii import mask_id_number
-from cardops.core.timeutil import local_midnight_utc
+from cardops.core.timeutil import local_midnight_utc, parse_iso_date
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 
@@ -33,8 +33,8 @@ ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 def _local_day_start(value: str) -> datetime | None:
     """Local midnight of a YYYY-MM-DD date as naive UTC (the form stored in the database)."""
     try:
-        return local_midnight_utc(datetime.strptime(value, "%Y-%m-%d").date())
-    except ValueError:
+        return local_midnight_utc(parse_iso_date(value))
+    except ValueError:  # not a date, or one no timestamp can hold (0001-01-01): the filter is left out
         return None
 
 

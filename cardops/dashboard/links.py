@@ -11,13 +11,10 @@ total equal the figure.
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import url_for
 
 from cardops.dashboard.periods import Period
-
-TRAINING_SESSIONS_PATH = "/training/sessions"
 
 
 class Drill:
@@ -50,4 +47,4 @@ class Drill:
         warning education)."""
         args = self._args(outlet_code, kind=kind)
         args.update({"to": until.isoformat()} if until else self.period.args())
-        return f"{request.script_root}{TRAINING_SESSIONS_PATH}?{urlencode(args)}"
+        return url_for("training.sessions", **args)

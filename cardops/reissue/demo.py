@@ -141,4 +141,4 @@ def plan_demo_requests(timeline) -> str:
     story.then("other_proxy", story.day(1, 10, 9), lambda r: checks(c, r))
     story.then("other_proxy", story.day(1, 10, 10), lambda r: submit(c, r))
     story.intake("new_pt02", story.today(30), c, "lost", _person("马强", "19770403", 71, 1012))
-    return "demo requests: 14 at PT01/PT02 in every state, with their history (one applicant on the watchlist)"
+    return "demo requests: 13 at PT01/PT02 in every state, with their history (one applicant on the watchlist)"

@@ -1,16 +1,12 @@
 """Links in notifications: paths of this application, built without a request (the scheduler has none).
 
 Mails make them absolute with ``PUBLIC_BASE_URL``, never with the Host header of whatever request is running.
-A subject whose page belongs to a feature that is not installed gets no link rather than a broken one.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import current_app, g
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BuildError, RequestRedirect
+from werkzeug.routing import BuildError
 
 
 def _adapter():
@@ -26,22 +22,6 @@ def path_for(endpoint: str, **values) -> str | None:
         return _adapter().build(endpoint, values)
     except BuildError:
         return None
-
-
-def first_path(*endpoints: str, **values) -> str | None:
-    """The path of the first of ``endpoints`` the application serves."""
-    return next((path for endpoint in endpoints if (path := path_for(endpoint, **values)) is not None), None)
-
-
-def served_path(path: str, **query) -> str | None:
-    """``path`` (a page the SPEC names, e.g. /dashboard) with ``query``, or None while nothing serves it."""
-    try:
-        _adapter().match(path, method="GET")
-    except RequestRedirect:  # served, with a trailing slash
-        pass
-    except HTTPException:
-        return None
-    return path + ("?" + urlencode(query) if query else "")
 
 
 def absolute_url(path: str | None) -> str | None:

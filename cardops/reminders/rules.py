@@ -19,7 +19,7 @@ from cardops.reissue import deadlines
 from cardops.reissue.models import ReissueRequest as R
 from cardops.reissue.workflow import Status
 from cardops.reminders.digest import WeekFigures, week_figures
-from cardops.reminders.links import first_path, served_path
+from cardops.reminders.links import path_for
 from cardops.reminders.recipients import ids
 from cardops.reminders.registry import RULES, Message, ReminderRule, RuleContext
 from cardops.reminders.wording import request_link, request_summary, when
@@ -28,8 +28,6 @@ from cardops.training.models import Trainer, TrainerStatus
 from cardops.training.queries import last_warning_education
 
 # Pages of the training feature a rule links to, by the endpoint names it may use (the first one served wins).
-ROSTER_ENDPOINTS = ("training.roster", "training.trainers")
-SESSIONS_ENDPOINTS = ("training.sessions", "training.session_list", "training.index")
 
 
 def _request_columns():
@@ -178,7 +176,7 @@ class NoWarningEducation(ReminderRule):
             f"{outlet.code} {outlet.name}本月尚未开展警示教育",
             f"截至 {today:%Y-%m-%d}，{outlet.name}本月（{today.year}年{today.month}月）尚未登记在本网点开展的"
             f"警示教育培训（上一次：{last}）。请小教员在月底前安排，并在系统中登记培训记录。",
-            first_path(*SESSIONS_ENDPOINTS))
+            path_for("training.sessions", outlet_code=outlet.code, kind="warning_education"))
 
 
 @RULES.register
@@ -217,7 +215,7 @@ class CertificationExpiring(ReminderRule):
             f"小教员资格即将到期：{user.display_name}（{user.outlet.code if user.outlet else '—'}）",
             f"小教员 {user.display_name}（{outlet}）的资格有效期至 {trainer.certified_until:%Y-%m-%d}，"
             f"还有 {left} 天到期；到期后不能再登记培训。请督导安排复训认证，并在小教员名册中更新有效期。",
-            first_path(*ROSTER_ENDPOINTS))
+            path_for("training.trainer", trainer_id=trainer.id))
 
 
 @RULES.register
@@ -244,4 +242,5 @@ class WeeklyDigest(ReminderRule):
         year, number, _ = week.start.isocalendar()
         return Message(f"每周汇总：{year}年第{number}周（{week.start:%m月%d日}–{week.end:%m月%d日}）",
                        week.as_text(),
-                       served_path("/dashboard", **{"from": week.start.isoformat(), "to": week.end.isoformat()}))
+                       path_for("dashboard.index", period="custom", **{"from": week.start.isoformat(),
+                                                                       "to": week.end.isoformat()}))
