@@ -142,10 +142,6 @@ class Config:
     MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
     MAIL_RETRY_SECONDS = _env_int("MAIL_RETRY_SECONDS", 60)
 
-    # Links the application prints or mails (receipt QR, verification, e-mails) start with this address, never
-    # with the Host header of a request.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
-
     # Time limits of requests (SPEC §7; the overdue queue, the reminders and the dashboard share them)
     STALE_WORKING_DAYS = _env_int("STALE_WORKING_DAYS", 2)
     UNCOLLECTED_DAYS = _env_int("UNCOLLECTED_DAYS", 30)

@@ -8,13 +8,18 @@ from __future__ import annotations
 from flask import current_app
 
 
-def public_url(endpoint: str, **values) -> str:
-    """The absolute public address of ``endpoint``: ``PUBLIC_BASE_URL`` + its path (and query arguments)."""
+def public_address(path: str) -> str:
+    """``PUBLIC_BASE_URL`` + ``path`` (a path of this application, e.g. a notification's stored link)."""
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if not base:
         raise RuntimeError("PUBLIC_BASE_URL is not configured")
+    return base + path
+
+
+def public_url(endpoint: str, **values) -> str:
+    """The absolute public address of ``endpoint``: ``PUBLIC_BASE_URL`` + its path (and query arguments)."""
     adapter = current_app.url_map.bind("public.invalid", url_scheme="https")
-    return base + adapter.build(endpoint, values, force_external=False)
+    return public_address(adapter.build(endpoint, values, force_external=False))
 
 
 def init_app(app) -> None:

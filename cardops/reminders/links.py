@@ -1,6 +1,7 @@
 """Links in notifications: paths of this application, built without a request (the scheduler has none).
 
-Mails make them absolute with ``PUBLIC_BASE_URL``, never with the Host header of whatever request is running.
+Mails make them absolute with ``cardops.core.urls.public_address`` (``PUBLIC_BASE_URL``), never with the Host header
+of whatever request is running.
 """
 
 from __future__ import annotations
@@ -22,9 +23,3 @@ def path_for(endpoint: str, **values) -> str | None:
         return _adapter().build(endpoint, values)
     except BuildError:
         return None
-
-
-def absolute_url(path: str | None) -> str | None:
-    if not path:
-        return None
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path

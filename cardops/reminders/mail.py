@@ -24,8 +24,9 @@ from sqlalchemy.orm import joinedload
 
 from cardops.auth.models import User
 from cardops.core.timeutil import to_local, utcnow
+from cardops.core.urls import public_address
 from cardops.extensions import db
-from cardops.reminders.links import absolute_url, path_for
+from cardops.reminders.links import path_for
 from cardops.reminders.models import DeliveryStatus, MailDelivery, Notification
 
 log = logging.getLogger("cardops.reminders.mail")
@@ -52,8 +53,8 @@ def _mask_id_runs(text: str) -> str:
 def compose(delivery: MailDelivery, recipient_name: str) -> EmailMessage:
     config = current_app.config
     notification = delivery.notification
-    link = absolute_url(notification.link)
-    inbox = absolute_url(path_for("reminders.notifications_page"))
+    link = public_address(notification.link) if notification.link else None
+    inbox = public_address(path_for("reminders.notifications_page"))
     lines = [f"{recipient_name}：", "", notification.body, ""]
     if link:
         lines += [f"查看详情：{link}", ""]
