@@ -21,6 +21,6 @@ def register(app) -> None:
         risk=Vocabulary(RISK_LABELS, RISK_BADGES),
         watchlist_reason=Vocabulary(WATCHLIST_REASON_LABELS, WATCHLIST_BADGES),
     )
-    registered.navigation.append(NavEntry(_l("预警名单"), "risk.watchlist", ("supervisor",), order=60))
+    registered.navigation.append(NavEntry(_l("预警名单"), "risk.watchlist", ("supervisor",), order=21))
     registered.home_panels.append(HomePanel("risk/_home.html", ("supervisor",), order=60))
     registered.add_openapi(openapi.OPENAPI_PATHS, openapi.OPENAPI_SCHEMAS)

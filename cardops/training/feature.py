@@ -26,11 +26,11 @@ def register(app) -> None:
     )
     registered.navigation.extend([
         NavEntry(_l("培训记录"), "training.sessions", ("trainer", "supervisor"),
-                 also=("training.session", "training.new_session", "training.edit_session"), order=40),
+                 also=("training.session", "training.new_session", "training.edit_session"), order=30),
         NavEntry(_l("培训统计"), "training.summary", ("trainer", "supervisor"),
-                 also=("training.staff_summary", "training.trainer_summary"), order=41),
-        NavEntry(_l("小教员名册"), "training.roster", ("supervisor",), also=("training.trainer",), order=42),
-        NavEntry(_l("我的培训"), "training.my_record", ("clerk", "trainer"), also=("training.record",), order=43),
+                 also=("training.staff_summary", "training.trainer_summary"), order=31),
+        NavEntry(_l("小教员名册"), "training.roster", ("supervisor",), also=("training.trainer",), order=32),
+        NavEntry(_l("我的培训"), "training.my_record", ("clerk", "trainer"), also=("training.record",), order=33),
     ])
     registered.home_panels.extend([
         HomePanel("training/_home_supervisor.html", ("supervisor",), home.supervisor_panel, order=30),
