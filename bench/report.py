@@ -28,8 +28,10 @@ def _ms(us: float) -> str:
     return f"{us / 1000:.1f}"
 
 
-def _row(name: str, run: dict, baseline: float) -> str:
+def _row(name: str, run: dict, baseline: float, connections: int) -> str:
     lat, cpu, n = run["latency_us"], run["cpu_s"], run["requests"] or 1
+    if run.get("connections", connections) != connections:
+        name = f"{name} ({run['connections']} connections)"
     sql = f"{run['sql_statements'] / run['sql_answers']:.1f}" if run.get("sql_answers") else "—"
     pages = run.get("statements_at")
     return (f"| {name} | {run['rps']:,.0f} | {_ms(lat['p50'])} | {_ms(lat['p95'])} | {_ms(lat['p99'])} | "
@@ -70,7 +72,7 @@ def markdown(results: dict) -> str:
                   + ", ".join(f"{k} {v:.0f}" for k, v in gen["timings_s"].items()) + ".", "",
                   "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | × baseline | CPU ms/req app + db "
                   "| SQL/req | SQL at 10 / 50 rows |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        lines += [_row(name, run, baseline) for name, run in scenarios.items()]
+        lines += [_row(name, run, baseline, settings["connections"]) for name, run in scenarios.items()]
         lines.append("")
     if len(sizes) > 1:
         small, large = (results["sizes"][s]["scenarios"] for s in (sizes[0], sizes[-1]))
@@ -81,6 +83,22 @@ def markdown(results: dict) -> str:
                   f"{run['latency_us']['p95'] / max(small[name]['latency_us']['p95'], 1):.2f} |"
                   for name, run in large.items() if name in small]
         lines.append("")
+    if results.get("reminders"):
+        lines += ["## Compliance reminders at the large size", "",
+                  "Each rule run in the application as at 09:00 of the Monday after the data ends: first on the "
+                  "history as generated (nothing was ever notified: the backlog), then again (nothing new).", "",
+                  "| rule | pass | status | notified | seconds |", "|---|---|---|---:|---:|"]
+        lines += [f"| {r['rule']} | {r['pass']} | {r['status']} | {r['notified']:,} | {r['seconds']:.2f} |"
+                  for r in results["reminders"]]
+        lines.append("")
+    if results.get("plans"):
+        lines += ["## Query plans of the dashboard at the large size", "",
+                  "Every statement the figures service runs, as PostgreSQL executed it "
+                  "(`EXPLAIN (ANALYZE, BUFFERS)`).", ""]
+        for scenario, plans in results["plans"].items():
+            lines += [f"### {scenario}", ""]
+            for plan in plans:
+                lines += ["```", plan, "```", ""]
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .generate import bench_app, default_people, generate, read_stamp
+from .offline import dashboard_periods, dashboard_plans, data_end, reminder_runs
 from .report import write
 from .scenarios import CLERK, SCENARIOS, SUPERVISOR, USER_AGENT, Context, prepare, sign_in
 
@@ -92,11 +93,13 @@ def lua(value) -> str:
     raise TypeError(f"cannot write {type(value)} to Lua")
 
 
-def wrk(base_url: str, items: list[dict], args, workdir: Path, duration: int) -> dict:
+def wrk(base_url: str, items: list[dict], args, workdir: Path, duration: int, connections: int | None = None) -> dict:
     """One wrk run over ``items``: the JSON its ``done`` hook prints, plus requests/s and errors."""
+    connections = connections or args.connections
+    threads = min(args.wrk_threads, connections)
     spec = workdir / "spec.lua"
-    spec.write_text("return " + lua({"threads": args.wrk_threads, "user_agent": USER_AGENT, "items": items}) + "\n")
-    command = [shutil.which("wrk") or "wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration}s",
+    spec.write_text("return " + lua({"threads": threads, "user_agent": USER_AGENT, "items": items}) + "\n")
+    command = [shutil.which("wrk") or "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s",
                "--timeout=10s", "--latency", "-s", str(LUA), base_url, "--", str(spec)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=False)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
@@ -118,7 +121,8 @@ def cpu_seconds(pids) -> float:
     return total
 
 
-def measure(server: Gunicorn, items: list[dict], args, workdir: Path, engine: sa.Engine | None = None) -> dict:
+def measure(server: Gunicorn, items: list[dict], args, workdir: Path, engine: sa.Engine | None = None,
+            connections: int | None = None) -> dict:
     """wrk against ``server``, with the CPU its workers and this database's PostgreSQL backends used meanwhile."""
     backends = []
     if engine is not None and engine.dialect.name == "postgresql":
@@ -127,7 +131,8 @@ def measure(server: Gunicorn, items: list[dict], args, workdir: Path, engine: sa
                                                  "current_database() AND pid <> pg_backend_pid()")))
     workers = server.worker_pids()
     before = cpu_seconds(workers), cpu_seconds(backends)
-    result = wrk(server.base_url, items, args, workdir, args.duration)
+    result = wrk(server.base_url, items, args, workdir, args.duration, connections)
+    result["connections"] = connections or args.connections
     result["cpu_s"] = {"app": round(cpu_seconds(workers) - before[0], 2),
                        "db": round(cpu_seconds(backends) - before[1], 2)}
     lat = result["latency_us"]
@@ -194,6 +199,9 @@ def main(argv=None) -> int:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset")
     parser.add_argument("--app-root", type=Path, default=ROOT,
                         help="serve cardops from this checkout (e.g. a git worktree of an older commit)")
+    parser.add_argument("--no-offline", dest="offline", action="store_false",
+                        help="skip the dashboard's query plans and the reminder rules' runs (they need the app of "
+                             "this checkout: leave them out when --app-root serves an older one)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--name", help="file stem for the results (default: date and size)")
     args = parser.parse_args(argv)
@@ -256,13 +264,20 @@ def main(argv=None) -> int:
                 ctx.cookies = {u: sign_in(base_url, u) for u in (CLERK, SUPERVISOR)}  # sessions end when idle
                 print(f"  {name} @ {target.requests:,}: {scenario.title}", flush=True)
                 items = scenario.build(ctx)
-                run = target.scenarios[name] = measure(target.server, items, args, workdir, target.engine)
+                run = target.scenarios[name] = measure(target.server, items, args, workdir, target.engine,
+                                                       scenario.connections)
                 if scenario.pages:
                     run["statements_at"] = {n: statements_at(base_url, items, n) for n in (10, 50)}
                 if name == "intake":  # a submit costs about what an intake does: twice its rate, with room to spare
                     ctx.submit_pool = max(1500, int(run["rps"] * 2 * args.duration))
         print("  baseline again", flush=True)
         results["baseline_end"] = measure(baseline, hello, args, workdir)
+    large = targets[-1]
+    if args.offline and large.engine.dialect.name == "postgresql":
+        app, end = bench_app(large.url, data_key), data_end(large.engine)
+        print(f"  {large.requests:,}: the dashboard's query plans and the reminder rules' runs", flush=True)
+        results["plans"] = dashboard_plans(app, dashboard_periods(end), SUPERVISOR, CLERK)
+        results["reminders"] = reminder_runs(app, end)  # last: they write notifications
     for target in targets:
         results["sizes"][str(target.requests)] = {"generation": target.generation, "scenarios": target.scenarios}
         with target.engine.connect() as conn:

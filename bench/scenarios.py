@@ -24,6 +24,7 @@ from cardops.reissue.workflow import required_steps
 
 from .district import BENCH_PASSWORD, GIVEN, SURNAMES, make_name
 from .load import AUDIT_COLUMNS, ChainWriter, bench_audit_key
+from .offline import dashboard_periods, data_end
 
 USER_AGENT = "cardops-bench/1"  # Flask-Login's "strong" session protection hashes it: wrk sends the same
 CLERK = "pt01-clerk-03"  # the clerk whose day is measured (not a trainer)
@@ -204,11 +205,18 @@ def mixed(ctx: Context) -> list[dict]:
             for item in small.get(name, SCENARIOS[name].build)(ctx)]
 
 
+def dashboard(ctx: Context, which: str) -> list[dict]:
+    """The outlets' figures: a supervisor's last full year of every outlet, or a clerk's last full month."""
+    start, end = dashboard_periods(data_end(ctx.engine))[which]
+    return _get([f"/api/v1/stats/outlets?from={start}&to={end}"], ctx.bearer(SUPERVISOR if which == "year" else CLERK))
+
+
 @dataclass(frozen=True)
 class Scenario:
     title: str
     build: object  # (Context) -> wrk items
     pages: bool = False  # a list: its statements are also counted at 10 and 50 rows per page
+    connections: int | None = None  # None: the run's (16); fewer where the request is one person's, not a counter's
 
 
 SCENARIOS = {
@@ -231,4 +239,9 @@ SCENARIOS = {
     "public_status": Scenario("public status look-up (rate limit raised)", lambda c: _get(
         (f"/api/v1/public/status?number={n}&id_last4={last4}" for n, last4 in c.public), {"User-Agent": USER_AGENT})),
     "mixed": Scenario("a clerk's day (weighted mix)", mixed),
+    # A supervisor asks for a year of figures now and then, not sixteen at once: one request per worker.
+    "dashboard_year": Scenario("dashboard: a supervisor's year of every outlet (API, 2 connections)",
+                               lambda c: dashboard(c, "year"), connections=2),
+    "dashboard_month": Scenario("dashboard: a clerk's month of their outlet (API, 2 connections)",
+                                lambda c: dashboard(c, "month"), connections=2),
 }

@@ -1,6 +1,7 @@
 """What every test of a page or an API call shares: the leak guard that fails a test when a full ID number appears
-in a response (SPEC §3.6), API and page clients whose traffic passes through it, the SPEC §9 error format, and
-small readers for the HTML. The fixtures ``guard``, ``as_`` and ``web`` of tests/conftest.py use them."""
+in a response (SPEC §3.6), API and page clients whose traffic passes through it, the SPEC §9 error format,
+small readers for the HTML, and a counter of the SQL statements a block runs. The fixtures ``guard``, ``as_`` and
+``web`` of tests/conftest.py use them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import html as html_lib
 import json
 import re
 
+from sqlalchemy import event
+
 from cardops.core import pii
+from cardops.extensions import db
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -161,3 +165,20 @@ def field_errors(html: str) -> str:
 
 def has_form(html: str, action: str) -> bool:
     return f'action="{action}"' in html
+
+
+@contextlib.contextmanager
+def counting_statements():
+    """The SQL statements run inside the block (the test harness's savepoints left out): a page or a figure must
+    not run more of them as the rows it shows grow."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from cardops.core.errors import NotFound
 from cardops.core.timeutil import clock_at
@@ -17,6 +17,7 @@ from cardops.outlets.models import Outlet
 from cardops.reissue import services
 from cardops.training.queries import last_warning_education
 from tests.dashboard.district import expected_rows, hours, local
+from tests.guards import counting_statements
 from tests.reissue.helpers import intake_body
 from tests.reissue.workflow_support import pass_missing_checks
 
@@ -132,13 +133,8 @@ def test_last_warning_education_counts_sessions_at_the_outlet_only(district, out
 
 def test_the_number_of_statements_does_not_grow_with_the_district(district, supervisor, clerk):
     def statements(run) -> int:
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with counting_statements() as seen:
             run()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     small = statements(lambda: outlet_stats(supervisor, Period(date(2025, 1, 1), date(2025, 1, 31))))

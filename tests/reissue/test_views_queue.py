@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from cardops.extensions import db
-from tests.guards import flashes
+from tests.guards import counting_statements, flashes
 from tests.reissue.helpers import person
 from tests.reissue.workflow_support import new_request, record, request_in
 
@@ -20,20 +18,6 @@ def numbers_in(html: str) -> list[str]:
 
 def count_of(html: str, queue: str) -> int:
     return int(re.search(rf'data-queue="{queue}"[^>]*>\s*<div class="value">(\d+)</div>', html).group(1))
-
-
-@contextmanager
-def counting_statements():
-    seen = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_a_clerk_sees_their_outlets_requests_newest_first(web, clerk, other_clerk):

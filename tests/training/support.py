@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import event
-
 from cardops.core.timeutil import local_today
-from cardops.extensions import db
 
 
 def days_ago(days: int) -> date:
@@ -24,17 +20,3 @@ def session_body(*attendees, **overrides) -> dict:
     return body
 
 
-@contextmanager
-def counting_statements():
-    """The SQL statements run inside the block (the test harness's savepoints left out)."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)

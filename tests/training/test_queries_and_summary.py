@@ -22,7 +22,8 @@ from cardops.training.queries import (
     sessions_query,
 )
 from cardops.training.summary import hours, month_before, personal_record, training_summary, warning_education_overdue
-from tests.training.support import counting_statements, days_ago, session_body
+from tests.guards import counting_statements
+from tests.training.support import days_ago, session_body
 
 
 def log(actor, *attendees, **overrides):
