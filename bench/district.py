@@ -194,3 +194,49 @@ def user_created_entries(district: District, at: datetime) -> list[tuple]:
     """The audit entries ``auth.services.create_user`` writes (no actor: created by the installer, as ``seed``)."""
     return [(at, None, None, "admin.user_created", "user", str(s.id), s.outlet_id, None,
              {"username": s.username, "roles": sorted(s.roles)}) for s in district.staff]
+
+
+TRAINING_TOPICS = {
+    "warning_education": ("冒用已故人员身份补卡典型案例剖析", "代办人批量代办的风险识别", "人证比对不一致时的处置",
+                          "一号多人登记的识别与核实"),
+    "business": ("挂失补卡业务规范", "换卡业务与旧卡回收", "代办授权材料审核要点", "批量到卡登记操作"),
+}
+
+
+def write_training(conn, metadata, district: District, first_day: datetime, now: datetime,
+                   rng: random.Random) -> dict[str, int]:
+    """The trainer roster (every trainer account; a few certifications about to lapse) and, per outlet, a warning-
+    education session every month and business training every other month, each attended by the outlet's clerks —
+    the volume the dashboard's training figures and two reminder rules read. Written as rows (no audit entries: the
+    chain's history is the requests')."""
+    today = now.date()
+    roster, sessions, attendances = [], [], []
+    for outlet in district.outlets:
+        trainers = [c for c in outlet.clerks if "trainer" in c.roles]
+        for trainer in trainers:
+            until = today + timedelta(days=rng.choice((12, 25, 200, 400, 700)))
+            roster.append({"user_id": trainer.id, "appointed_on": first_day.date(), "certified_until": until,
+                           "specialties": [], "status": "active", "created_at": first_day, "updated_at": first_day})
+        month = date(first_day.year, first_day.month, 1)
+        while month <= today:
+            for kind in ("warning_education", "business") if month.month % 2 else ("warning_education",):
+                held_on = min(month + timedelta(days=rng.randrange(5, 25)), today)
+                if held_on < first_day.date() or (kind == "warning_education" and month == today.replace(day=1)
+                                                  and outlet.id % 7 == 0):
+                    continue  # an outlet now and then without this month's warning education
+                leader = rng.choice(trainers)
+                at = datetime.combine(held_on, datetime.min.time()) + timedelta(hours=8)
+                sessions.append({"id": len(sessions) + 1, "held_on": held_on, "outlet_id": outlet.id,
+                                 "trainer_id": leader.id, "topic": rng.choice(TRAINING_TOPICS[kind]), "kind": kind,
+                                 "duration_minutes": rng.choice((60, 90, 120)), "created_by_id": leader.id,
+                                 "created_at": at, "updated_at": at, "version": 1})
+                for clerk in outlet.clerks:
+                    attended = rng.random() < 0.9
+                    attendances.append({"session_id": len(sessions), "user_id": clerk.id, "attended": attended,
+                                        "score": rng.randrange(70, 101) if attended and kind != "business" else None})
+            month = (month + timedelta(days=32)).replace(day=1)
+    tables = metadata.tables
+    conn.execute(tables["trainers"].insert(), roster)
+    conn.execute(tables["training_sessions"].insert(), sessions)
+    conn.execute(tables["training_attendances"].insert(), attendances)
+    return {"trainers": len(roster), "sessions": len(sessions), "attendances": len(attendances)}

@@ -26,7 +26,15 @@ import sqlalchemy as sa
 
 from cardops.core.timeutil import utcnow
 
-from .district import BENCH_PASSWORD, build_district, build_people, encrypt_people, user_created_entries, write_district
+from .district import (
+    BENCH_PASSWORD,
+    build_district,
+    build_people,
+    encrypt_people,
+    user_created_entries,
+    write_district,
+    write_training,
+)
 from .history import COLUMNS, WATCHLIST_COLUMNS, Simulation
 from .load import (
     AUDIT_COLUMNS,
@@ -153,6 +161,7 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
                                                             for (o, d), n in sim.counters.items()])
         conn.execute(sa.text("UPDATE audit_head SET seq = :seq, last_hash = :h WHERE id = 1"),
                      {"seq": seq, "h": last_hash})
+        training = write_training(conn, db.metadata, district, first_day, now, rng)
         users = tables["users"]
         if sim.last_login:
             conn.execute(users.update().where(users.c.id == sa.bindparam("uid")).values(
@@ -163,7 +172,7 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
     if postgres:
         timings.update({k: round(v, 1) for k, v in restore_indexes(conninfo, saved).items()})
         mark = time.perf_counter()
-        reset_sequences(engine, [*BULK_TABLES, "outlets", "users", "watchlist_entries"])
+        reset_sequences(engine, [*BULK_TABLES, "outlets", "users", "watchlist_entries", "training_sessions"])
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("ANALYZE"))
         phase("sequences_and_analyze")
@@ -185,7 +194,7 @@ def generate(url: str, *, requests: int, data_key: str, outlets: int = 10, years
         "requests": rows["requests"], "people": people_count, "outlets": outlets, "years": years,
         "seed": seed, "now": now.isoformat(), "users": len(district.staff), "checks": rows["checks"],
         "risk_flags": rows["flags"], "events": rows["events"], "audit_entries": seq,
-        "watchlist": len(watch_rows), "status": dict(stats["status"].most_common()),
+        "watchlist": len(watch_rows), "training": training, "status": dict(stats["status"].most_common()),
         "risk": dict(stats["risk"].most_common()), "flag_codes": dict(stats["flag_codes"].most_common()),
         "kinds": dict(stats["kinds"].most_common()), "channels": dict(stats["channels"].most_common()),
         "timings_s": timings, "total_s": total_s, "vacuum_s": vacuum_s, "verified": verified,

@@ -79,6 +79,11 @@ def test_summary_counts_what_was_asked(generated):
         assert conn.scalar(sa.text("SELECT count(*) FROM outlets")) == 10
         assert conn.scalar(sa.text("SELECT count(*) FROM users WHERE outlet_id IS NOT NULL")) == 150
     assert summary["channels"]["proxy"] > 0 and summary["status"]["collected"] > summary["requests"] // 2
+    with engine.connect() as conn:  # the roster of every trainer account, and their outlets' sessions
+        trainer_accounts = conn.scalar(sa.text("SELECT count(*) FROM user_roles WHERE role = 'trainer'"))
+        roster = conn.scalar(sa.text("SELECT count(*) FROM trainers"))
+        assert roster == trainer_accounts == summary["training"]["trainers"]
+        assert summary["training"]["sessions"] >= 10 * 12 and summary["training"]["attendances"] > 0
 
 
 def test_audit_chain_verifies(session, generated):
