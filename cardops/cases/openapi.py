@@ -151,7 +151,7 @@ OPENAPI_PATHS = {
     "/api/v1/selections/{year}/finalise": {
         "post": {"summary": "Finalise: the top ten (all, when fewer) become selected", "parameters": [YEAR],
                  "responses": {"200": {"description": "The final round", **json_content(ROUND_REF)},
-                               **STANDARD_ERRORS,
+                               **STANDARD_ERRORS, **NOT_FOUND,
                                "409": error_response("SCORES_INCOMPLETE (a nominee without any score), "
                                                      "NOTHING_TO_SELECT or SELECTION_FINAL")}},
     },

@@ -65,9 +65,12 @@ class CaseFilters:
                 fields["year"] = "year 应为四位数的年份"
         if raw["q"] is not None and len(raw["q"]) > MAX_QUERY:
             fields["q"] = "搜索内容过长"
+        mine = (args.get("mine") or "false").strip().lower()
+        if mine not in {"1", "true", "yes", "0", "false", "no"}:
+            fields["mine"] = "mine 应为 true 或 false"
         if fields:
             raise ValidationError(fields=fields)
-        mine = (args.get("mine") or "").strip().lower() in {"1", "true", "yes"}
+        mine = mine in {"1", "true", "yes"}
         return cls(status=raw["status"], category=raw["category"], outlet_code=raw["outlet_code"], year=year,
                    q=raw["q"], mine=mine)
 

@@ -25,7 +25,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 # Path parts of the pages and the API: a case id the database's integer column can hold, a four-digit year.
 # Anything else names nothing (404) instead of reaching the query (a 500 for an overflowing number).
-CASE_ID_RULE = "<int(max=2147483647):case_id>"
+CASE_ID_RULE = "<int:case_id>"
 YEAR_RULE = f"<int(min={FIRST_YEAR}, max={LAST_YEAR}):year>"
 
 # The fields a case is made of, with their words for messages.

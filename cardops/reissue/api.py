@@ -47,8 +47,7 @@ def search():
     body = json_body()
     page, per_page = parse_page_args({k: str(body[k]) for k in ("page", "per_page") if body.get(k) is not None})
     filters = RequestFilters.from_args(body)
-    if body.get("id_number") not in (None, ""):
-        filters.id_hash = id_number_hash(body.get("id_number"))
+    filters.id_hash = id_number_hash(body.get("id_number"))
     query = requests_query(actor, filters).options(*REQUEST_WITH_CHECKS)
     return json_page(paginate(query, page, per_page), lambda r: request_to_dict(r, actor))
 

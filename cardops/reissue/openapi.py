@@ -194,7 +194,7 @@ OPENAPI_PATHS = {
     "/api/v1/requests/search": {
         "post": {
             "summary": "Search requests by a full ID number (applicant or agent), without putting it in a URL",
-            "requestBody": {"required": True, **_json({"type": "object", "properties": {
+            "requestBody": {"required": True, **_json({"type": "object", "required": ["id_number"], "properties": {
                 "id_number": {**ID_NUMBER, "description": "18-character resident ID; matched by its keyed hash"},
                 "status": {"type": "string"}, "kind": {"type": "string"}, "risk": {"type": "string"},
                 "outlet_code": {"type": "string"}, "queue": {"type": "string"}, "q": {"type": "string"},

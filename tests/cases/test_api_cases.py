@@ -145,6 +145,9 @@ def test_unknown_case_and_unauthenticated(client, as_, clerk, supervisor):
     overflow = "/api/v1/selections/2026/scores/99999999999999999999"
     assert_error(as_(supervisor).put(overflow, json={"typicality": 4, "educational_value": 4, "impact": 4}), 404,
                  "NOT_FOUND")
+    # Another method of the same address exists: still a 404, never a 405 (schemathesis found one).
+    assert_error(as_(supervisor).patch("/api/v1/cases/33587458546", json={"title": "新标题"}), 404, "NOT_FOUND")
+    assert_error(as_(supervisor).post("/api/v1/selections/null,null/finalise"), 404, "NOT_FOUND")
     assert_error(client.get("/api/v1/cases"), 401, "UNAUTHENTICATED")
     assert_error(client.post("/api/v1/cases", json=case_body()), 401, "UNAUTHENTICATED")
 
@@ -197,7 +200,7 @@ def test_pagination(as_, library, clerk):
 
 
 @pytest.mark.parametrize("query", ["status=open", "category=fraud", "year=20x6", "year=99", "per_page=0",
-                                   "per_page=101", "page=0", "page=x", "q=" + "长" * 61])
+                                   "per_page=101", "page=0", "page=x", "q=" + "长" * 61, "mine=null", "mine=2"])
 def test_bad_list_parameters_are_400(as_, clerk, query):
     assert_error(as_(clerk).get(f"/api/v1/cases?{query}"), 400, "VALIDATION_ERROR")
 

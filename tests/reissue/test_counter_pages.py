@@ -76,6 +76,7 @@ def test_the_api_searches_by_post_and_refuses_the_number_in_a_url(as_, clerk, cl
     assert nothing.get_json()["total"] == 0
     assert_error(as_(clerk).post("/api/v1/requests/search", json={"id_number": "12345"}), 400, "VALIDATION_ERROR")
     assert_error(as_(clerk).post("/api/v1/requests/search", json={"status": ["x"]}), 400, "VALIDATION_ERROR")
+    assert_error(as_(clerk).post("/api/v1/requests/search"), 400, "VALIDATION_ERROR")  # the number is what it is for
     refused = as_(clerk).get(f"/api/v1/requests?q={applicant_id(r)}")
     assert assert_error(refused, 400, "VALIDATION_ERROR")["fields"]["q"].startswith("完整身份证号码不能放在网址中")
 
