@@ -52,7 +52,7 @@ def search():
     return json_page(paginate(query, page, per_page), lambda r: request_to_dict(r, actor))
 
 
-@bp.get("/requests/<number>")
+@bp.get("/requests/<request_number:number>")
 @staff_required
 def detail(number: str):
     actor = current_actor()
@@ -69,47 +69,47 @@ def _perform(number: str, operation):
     return _answer(request, 202 if went_to_review is True else 200)
 
 
-@bp.post("/requests/<number>/checks")
+@bp.post("/requests/<request_number:number>/checks")
 @staff_required
 def record_check(number: str):
     return _perform(number, services.record_check)
 
 
-@bp.post("/requests/<number>/submit")
+@bp.post("/requests/<request_number:number>/submit")
 @staff_required
 def submit(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.submit(actor, request, **kw))
 
 
-@bp.post("/requests/<number>/review")
+@bp.post("/requests/<request_number:number>/review")
 @staff_required
 def review(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.review(
         actor, request, body.get("decision"), body.get("reason"), **kw))
 
 
-@bp.post("/requests/<number>/arrive")
+@bp.post("/requests/<request_number:number>/arrive")
 @staff_required
 def arrive(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.arrive(
         actor, request, body.get("card_number"), **kw))
 
 
-@bp.post("/requests/<number>/collect")
+@bp.post("/requests/<request_number:number>/collect")
 @staff_required
 def collect(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.collect(
         actor, request, body.get("pickup_token"), body.get("collector"), pickup_code=body.get("pickup_code"), **kw))
 
 
-@bp.post("/requests/<number>/cancel")
+@bp.post("/requests/<request_number:number>/cancel")
 @staff_required
 def cancel(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.cancel(
         actor, request, body.get("reason"), **kw))
 
 
-@bp.post("/requests/<number>/return")
+@bp.post("/requests/<request_number:number>/return")
 @staff_required
 def return_card(number: str):
     return _perform(number, lambda actor, request, body, **kw: services.return_card(

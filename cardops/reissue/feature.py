@@ -6,6 +6,7 @@ from cardops.core.i18n import _l
 from cardops.core.registry import HomePanel, NavEntry, Vocabulary, contributions
 from cardops.reissue import api, audit_words, demo, openapi, reprints, views, views_desk, workflow
 from cardops.reissue.arrivals import OUTCOME_LABELS
+from cardops.reissue.numbers import RequestNumberConverter
 from cardops.reissue.queries import QUEUE_LABELS, queue_counts
 from cardops.reissue.rules import RULES
 from cardops.reissue.workflow import Status
@@ -28,6 +29,7 @@ assert views_desk.bp is views.bp  # the card desk's pages are on the one reissue
 
 
 def register(app) -> None:
+    app.url_map.converters["request_number"] = RequestNumberConverter  # before the rules that use it
     app.register_blueprint(views.bp)
     audit_words.register(app)
     app.register_blueprint(api.bp)

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BaseConverter
 
 from cardops.extensions import db
 from cardops.reissue.models import RequestCounter
@@ -33,3 +34,10 @@ def next_number(outlet, day: date) -> str:
             pass
         value = _increment(outlet.id, day)
     return f"{outlet.code}-{day:%Y%m%d}-{value:04d}"
+
+
+class RequestNumberConverter(BaseConverter):
+    """``<request_number:number>``: what a request number looks like (any case; the look-up upper-cases it), so
+    ``/requests/search`` or ``/requests/new`` is never taken for a number."""
+
+    regex = r"[A-Za-z0-9]{2,16}-[0-9]{8}-[0-9]{4,6}"

@@ -227,14 +227,14 @@ def _act(number: str, form, operation, done, *, slot: str | None = None):
     return redirect(url_for(".detail", number=req.number))
 
 
-@bp.route("/requests/<number>")
+@bp.route("/requests/<request_number:number>")
 @staff_required
 def detail(number: str):
     actor = current_actor()
     return _render_detail(actor, get_request_or_404(actor, number, with_events=True))
 
 
-@bp.post("/requests/<number>/checks")
+@bp.post("/requests/<request_number:number>/checks")
 @staff_required
 def record_check(number: str):
     form = CheckForm()
@@ -250,7 +250,7 @@ def record_check(number: str):
         actor, req, data, expected_version=form.version.data), recorded, slot="check_form")
 
 
-@bp.post("/requests/<number>/submit")
+@bp.post("/requests/<request_number:number>/submit")
 @staff_required
 def submit(number: str):
     form = VersionedForm()
@@ -265,7 +265,7 @@ def submit(number: str):
                 submitted)
 
 
-@bp.post("/requests/<number>/arrive")
+@bp.post("/requests/<request_number:number>/arrive")
 @staff_required
 def arrive(number: str):
     form = ArriveForm()
@@ -274,7 +274,7 @@ def arrive(number: str):
         _("已登记新卡到达，待申请人领取。"), slot="arrive_form")
 
 
-@bp.post("/requests/<number>/cancel")
+@bp.post("/requests/<request_number:number>/cancel")
 @staff_required
 def cancel(number: str):
     form = ReasonForm()
@@ -282,7 +282,7 @@ def cancel(number: str):
         actor, req, form.reason.data, expected_version=form.version.data), _("申请已撤销。"), slot="cancel_form")
 
 
-@bp.post("/requests/<number>/return")
+@bp.post("/requests/<request_number:number>/return")
 @staff_required
 def return_card(number: str):
     form = ReasonForm()
@@ -293,7 +293,7 @@ def return_card(number: str):
 
 # --- review (双人复核) ---------------------------------------------------------------------------------------
 
-@bp.route("/requests/<number>/review", methods=["GET", "POST"])
+@bp.route("/requests/<request_number:number>/review", methods=["GET", "POST"])
 @staff_required
 def review(number: str):
     actor = current_actor()

@@ -30,7 +30,7 @@ from cardops.reissue.workflow import STATUS_LABELS, Status
 # --- the receipt (受理回执) ----------------------------------------------------------------------------------
 
 
-@bp.route("/requests/<number>/receipt")
+@bp.route("/requests/<request_number:number>/receipt")
 @staff_required
 def receipt(number: str):
     actor = current_actor()
@@ -48,7 +48,7 @@ def receipt(number: str):
 
 # --- a lost receipt: asked for at the counter, approved by a second person ---------------------------------------
 
-@bp.post("/requests/<number>/reprints")
+@bp.post("/requests/<request_number:number>/reprints")
 @staff_required
 def reprint_request(number: str):
     actor = current_actor()
@@ -67,7 +67,7 @@ def reprint_request(number: str):
     return redirect(url_for(".detail", number=req.number, _anchor="reprint"))
 
 
-@bp.post("/requests/<number>/reprints/<int:reprint_id>")
+@bp.post("/requests/<request_number:number>/reprints/<int:reprint_id>")
 @staff_required
 def reprint_decision(number: str, reprint_id: int):
     actor = current_actor()
