@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cardops.core.i18n import _l
 from cardops.core.registry import HomePanel, NavEntry, Vocabulary, contributions
-from cardops.reissue import api, audit_words, demo, openapi, reprints, views, views_desk, workflow
+from cardops.reissue import api, audit_words, demo, openapi, reprints, views, workflow
 from cardops.reissue.arrivals import OUTCOME_LABELS
 from cardops.reissue.numbers import RequestNumberConverter
 from cardops.reissue.queries import QUEUE_LABELS, queue_counts
@@ -25,7 +25,6 @@ STATUS_BADGES = {
 ARRIVAL_BADGES = {"arrived": "ok", "already_arrived": "muted", "unknown": "danger", "other_outlet": "warn",
                   "wrong_state": "warn", "invalid": "danger"}
 STAFF = ("clerk", "supervisor")
-assert views_desk.bp is views.bp  # the card desk's pages are on the one reissue blueprint
 
 
 def register(app) -> None:
