@@ -80,7 +80,10 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     IDLE_TIMEOUT = timedelta(minutes=_env_int("CARDOPS_IDLE_MINUTES", 15))
     PERMANENT_SESSION_LIFETIME = IDLE_TIMEOUT
-    SESSION_REFRESH_EACH_REQUEST = True
+    # The cookie is re-sent only when the session changed: every page a signed-in user opens does (last_seen), a
+    # stylesheet or icon never does, so a static answer still on its way cannot put back an older session (one
+    # without the language just chosen, say) over the one the page before it set.
+    SESSION_REFRESH_EACH_REQUEST = False
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
 

@@ -176,6 +176,16 @@ def test_session_cookie_is_httponly_and_samesite(client, auth, clerk):
     assert "samesite=lax" in attributes
 
 
+def test_pages_renew_the_session_cookie_and_static_files_leave_it_alone(client, auth, clerk):
+    """A stylesheet answered late must not overwrite the session a page answered just before it set."""
+    auth.login("clerk-a")
+    page = client.get("/home")
+    assert any(c.startswith("cardops_session=") for c in page.headers.getlist("Set-Cookie"))  # idle clock moved
+    static = client.get("/static/css/cardops.css")
+    assert static.status_code == 200
+    assert not [c for c in static.headers.getlist("Set-Cookie") if c.startswith("cardops_session=")]
+
+
 def test_session_is_renewed_at_login(client, auth, clerk):
     """No session fixation: whatever was in the anonymous session is gone after sign-in."""
     with client.session_transaction() as session:
