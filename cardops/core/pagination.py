@@ -73,15 +73,24 @@ def lenient_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[i
         return 1, default_per_page
 
 
-def paginate(stmt: Select, page: int, per_page: int, *, bounded: bool = False, scalars: bool = True) -> Page:
-    """One page of ``stmt`` and its total: exact, or (``bounded``) counted up to ``PAGE_COUNT_LIMIT``."""
-    # Count rows, not columns: without the columns the database may answer from an index alone.
-    unordered = stmt.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
-    if bounded:
-        total = db.session.scalar(select(func.count()).select_from(unordered.limit(PAGE_COUNT_LIMIT + 1).subquery()))
+def paginate(stmt: Select, page: int, per_page: int, *, bounded: bool = False, scalars: bool = True,
+             total: int | None = None) -> Page:
+    """One page of ``stmt`` and its total: exact, or (``bounded``) counted up to ``PAGE_COUNT_LIMIT``.
+
+    ``total``: the exact number of rows of ``stmt`` when the caller has it already (a queue tab's card counted the
+    same criteria): it is not counted a second time.
+    """
+    if total is not None:
+        bounded = False
     else:
-        total = db.session.scalar(select(func.count()).select_from(unordered.subquery()))
-    total = total or 0
+        # Count rows, not columns: without the columns the database may answer from an index alone.
+        unordered = stmt.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
+        if bounded:
+            total = db.session.scalar(
+                select(func.count()).select_from(unordered.limit(PAGE_COUNT_LIMIT + 1).subquery()))
+        else:
+            total = db.session.scalar(select(func.count()).select_from(unordered.subquery()))
+        total = total or 0
     query = stmt.limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(query) if scalars else db.session.execute(query)
     items = list(result.unique() if scalars else result)

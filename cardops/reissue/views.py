@@ -21,7 +21,7 @@ from cardops.core.forms import forget_id_numbers, run_for_form, show_error_on_fo
 from cardops.core.i18n import translate
 from cardops.core.pagination import lenient_page_args, paginate
 from cardops.core.pii import InvalidIdNumber, normalise_id_number
-from cardops.core.timeutil import local_today
+from cardops.core.timeutil import local_today, utcnow
 from cardops.core.transaction import settle
 from cardops.extensions import db
 from cardops.outlets.services import all_outlets
@@ -115,8 +115,13 @@ def queue():
     if id_search:
         filters.id_hash = id_search[0]
     page, per_page = lenient_page_args(request.args)
-    listing = paginate(requests_query(actor, filters).options(*QUEUE_ROW), page, per_page, bounded=True)
-    return render_template("reissue/queue.html", listing=listing, filters=filters, counts=queue_counts(actor),
+    now = utcnow()
+    counts = queue_counts(actor, now)
+    # A queue tab and nothing else: its card has just counted the same rows.
+    known = counts.get(filters.queue) if filters == RequestFilters(queue=filters.queue) else None
+    listing = paginate(requests_query(actor, filters, now=now).options(*QUEUE_ROW), page, per_page, bounded=True,
+                       total=known)
+    return render_template("reissue/queue.html", listing=listing, filters=filters, counts=counts,
                            missing=missing_checks_of(listing.items), overdue=overdue_of(listing.items),
                            outlets=all_outlets() if actor.is_supervisor else [],
                            id_masked=id_search[1] if id_search else None)

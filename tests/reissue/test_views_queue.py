@@ -102,6 +102,17 @@ def test_a_queue_tab_pages_through_the_count_its_card_shows(web, clerk, clerk2):
     assert numbers_in(html) == [] and "共 0 条" in html
 
 
+def test_a_queue_tab_does_not_count_what_its_card_has_just_counted(web, clerk, clerk2):
+    request_in("ready", clerk, clerk2)
+    web.login("clerk-a")
+    web.page("/requests?queue=ready")  # warm up (first-request caches)
+    with counting_statements() as tab:
+        web.page("/requests?queue=ready")
+    with counting_statements() as filtered:
+        web.page("/requests?queue=ready&kind=lost")
+    assert len(filtered) == len(tab) + 1, (tab, filtered)
+
+
 def test_search_treats_wildcards_as_plain_characters(web, clerk):
     new_request(clerk, applicant=person(name="张秀兰"))
     web.login("clerk-a")
