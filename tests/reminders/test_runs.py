@@ -7,7 +7,7 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from cardops.extensions import db
 from cardops.reminders import runs as runs_module
@@ -198,3 +198,17 @@ def test_a_burst_takes_the_bulk_path_and_stays_once_only(staff, monkeypatch):
     made_at("2026-10-03 09:00", "ready", staff["clerk"], staff["supervisor"])
     assert run("uncollected_30", "2026-11-20").notified == 3  # twice in one transaction: the staging table again
     assert run("uncollected_30", "2026-11-21").notified == 0
+
+
+def test_after_a_burst_the_planner_knows_how_many_notifications_there_are(staff, monkeypatch):
+    """Without fresh statistics the next run's look-ups by subject were planned as a scan of every notification."""
+    from cardops.reminders import bulk
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("runs in PostgreSQL runs of the suite: planner statistics (SQLite has no bulk path)")
+    monkeypatch.setattr(bulk, "COPY_THRESHOLD", 4)
+    for day in ("2026-10-01", "2026-10-02"):
+        made_at(f"{day} 09:00", "ready", staff["clerk"], staff["supervisor"])
+    assert run("uncollected_30", "2026-11-20").notified == 6
+    estimated = db.session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'notifications'"))
+    assert estimated == len(db.session.scalars(select(Notification)).all())
