@@ -80,20 +80,21 @@ def paginate(stmt: Select, page: int, per_page: int, *, bounded: bool = False, s
     ``total``: the exact number of rows of ``stmt`` when the caller has it already (a queue tab's card counted the
     same criteria): it is not counted a second time.
     """
-    if total is not None:
-        bounded = False
+    if total is None:
+        total = _count(stmt, bounded)
     else:
-        # Count rows, not columns: without the columns the database may answer from an index alone.
-        unordered = stmt.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
-        if bounded:
-            total = db.session.scalar(
-                select(func.count()).select_from(unordered.limit(PAGE_COUNT_LIMIT + 1).subquery()))
-        else:
-            total = db.session.scalar(select(func.count()).select_from(unordered.subquery()))
-        total = total or 0
+        bounded = False  # an exact total, given
     query = stmt.limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(query) if scalars else db.session.execute(query)
     items = list(result.unique() if scalars else result)
     if bounded and total > PAGE_COUNT_LIMIT:
         return Page(items, page, per_page, PAGE_COUNT_LIMIT, total_is_bounded=True)
     return Page(items, page, per_page, total)
+
+
+def _count(stmt: Select, bounded: bool) -> int:
+    # Count rows, not columns: without the columns the database may answer from an index alone.
+    unordered = stmt.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
+    if bounded:
+        unordered = unordered.limit(PAGE_COUNT_LIMIT + 1)
+    return db.session.scalar(select(func.count()).select_from(unordered.subquery())) or 0

@@ -12,6 +12,9 @@ from werkzeug.routing import BaseConverter
 from cardops.extensions import db
 from cardops.reissue.models import RequestCounter
 
+# What a request number looks like: the outlet's code, the local day, the day's sequence (four digits or more).
+NUMBER_SHAPE = r"[A-Z0-9]{2,16}-[0-9]{8}-[0-9]{4,}"
+
 _COUNTERS = RequestCounter.__table__
 
 
@@ -40,4 +43,4 @@ class RequestNumberConverter(BaseConverter):
     """``<request_number:number>``: what a request number looks like (any case; the look-up upper-cases it), so
     ``/requests/search`` or ``/requests/new`` is never taken for a number."""
 
-    regex = r"[A-Za-z0-9]{2,16}-[0-9]{8}-[0-9]{4,6}"
+    regex = f"(?i:{NUMBER_SHAPE})"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from cardops.core.openapi import STANDARD_ERRORS, error_response
+from cardops.reissue.numbers import NUMBER_SHAPE
 from cardops.reissue.rules import RULES
 from cardops.reissue.workflow import RELATIONS, Channel, Kind, Status, Step
 from cardops.risk.registry import RiskLevel
 
 REQUEST_REF = {"$ref": "#/components/schemas/ReissueRequest"}
-NUMBER_PATTERN = "^[A-Z0-9]{2,16}-[0-9]{8}-[0-9]{4,}$"
+NUMBER_PATTERN = f"^{NUMBER_SHAPE}$"
 ID_NUMBER = {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$", "minLength": 18, "maxLength": 18,
              "description": "18-character resident ID (GB 11643; the check character is verified: 400 otherwise)",
              "example": "310107198001010014"}

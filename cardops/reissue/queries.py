@@ -21,12 +21,13 @@ from cardops.outlets.models import Outlet
 from cardops.reissue import deadlines
 from cardops.reissue.idsearch import has_id_number
 from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, RiskFlag
+from cardops.reissue.numbers import NUMBER_SHAPE
 from cardops.reissue.rules import RULES
 from cardops.reissue.workflow import OPEN_STATUSES, Kind, Status, missing_steps, required_steps
 from cardops.risk.registry import RiskLevel
 
 R = ReissueRequest
-NUMBER_RE = re.compile(r"^[A-Z0-9]{2,16}-\d{8}-\d{4,}$")
+NUMBER_RE = re.compile(f"^{NUMBER_SHAPE}$")
 LAST4_RE = re.compile(r"^\d{3}[\dX]$")
 
 
@@ -199,6 +200,11 @@ def queue_counts(actor, now: datetime | None = None) -> dict[str, int]:
     # Only open requests and today's can be in a queue: the index narrows the count to them.
     stmt = select(*columns).select_from(R).where(or_(R.status.in_(OPEN_STATUSES), QUEUES["today"](now)))
     return dict(db.session.execute(scoped(stmt, actor, R.outlet_id)).one()._mapping)
+
+
+def card_total(filters: RequestFilters, counts: dict[str, int]) -> int | None:
+    """The total of a queue tab with no other filter: its card (``queue_counts``) has just counted the same rows."""
+    return counts.get(filters.queue) if filters == RequestFilters(queue=filters.queue) else None
 
 
 def missing_checks_of(requests) -> dict[int, list]:

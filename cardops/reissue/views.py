@@ -58,6 +58,7 @@ from cardops.reissue.queries import (
     REVIEW_ORDER,
     REVIEW_ROW,
     RequestFilters,
+    card_total,
     get_request_or_404,
     missing_checks_of,
     queue_counts,
@@ -117,10 +118,8 @@ def queue():
     page, per_page = lenient_page_args(request.args)
     now = utcnow()
     counts = queue_counts(actor, now)
-    # A queue tab and nothing else: its card has just counted the same rows.
-    known = counts.get(filters.queue) if filters == RequestFilters(queue=filters.queue) else None
     listing = paginate(requests_query(actor, filters, now=now).options(*QUEUE_ROW), page, per_page, bounded=True,
-                       total=known)
+                       total=card_total(filters, counts))
     return render_template("reissue/queue.html", listing=listing, filters=filters, counts=counts,
                            missing=missing_checks_of(listing.items), overdue=overdue_of(listing.items),
                            outlets=all_outlets() if actor.is_supervisor else [],
