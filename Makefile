@@ -51,7 +51,16 @@ run: seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) & \
 	wait
 
-test: install-dev
+# Debian's chromium and its driver, and a CJK font so screenshots show Chinese (never a downloaded browser): the
+# browser tests are part of the suite and fail, not skip, without them.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+	  echo "installing chromium from Debian"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
+	    chromium chromium-driver fonts-wqy-microhei; }
+
+test: install-dev browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -8,7 +8,7 @@ Reusable pieces for feature scenarios: ``live_server`` (``.url``, ``.app``), ``b
 a new context per test), ``login_as(page, username)`` and ``screenshot(page, name)`` (PNG in
 tests/screenshots/, git-ignored).
 
-Without Chromium the tests skip, unless ``CARDOPS_REQUIRE_BROWSER=1`` (CI), where they fail.
+Without Chromium they fail (``make test`` installs Debian's chromium first, ``make browser-deps``).
 """
 
 from __future__ import annotations
@@ -26,13 +26,12 @@ CHROMIUM = os.environ.get("CARDOPS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-REQUIRED = os.environ.get("CARDOPS_REQUIRE_BROWSER") == "1"
 
 
 def browser_unavailable(reason: str):
-    if REQUIRED:
-        pytest.fail(f"browser tests are required (CARDOPS_REQUIRE_BROWSER=1) but {reason}", pytrace=False)
-    pytest.skip(f"browser tests skipped: {reason} (set CARDOPS_REQUIRE_BROWSER=1 to make this an error)")
+    """The browser tests are part of the suite: without a browser they fail (``make browser-deps`` installs it)."""
+    pytest.fail(f"the browser tests cannot run: {reason} (make browser-deps installs Debian's chromium)",
+                pytrace=False)
 
 
 @pytest.fixture(autouse=True)

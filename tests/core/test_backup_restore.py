@@ -25,8 +25,6 @@ def db_session():
 @pytest.fixture
 def databases(app):
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("runs in PostgreSQL runs of the suite (DATABASE_URL=postgresql…)")
     names = {"source": f"{url.database}_bk_src", "restored": f"{url.database}_bk_dst"}
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
 

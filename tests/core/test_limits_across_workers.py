@@ -8,6 +8,7 @@ import http.cookiejar
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,9 +31,9 @@ def db_session():
     yield None
 
 
-def _redis_up() -> bool:
+def _redis_up(address: tuple[str, int]) -> bool:
     try:
-        with socket.create_connection(REDIS, timeout=2) as conn:
+        with socket.create_connection(address, timeout=2) as conn:
             conn.sendall(b"PING\r\n")
             return conn.recv(16).startswith(b"+PONG")
     except OSError:
@@ -45,19 +46,39 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture(scope="module")
+def redis_address():
+    """The machine's Redis (127.0.0.1:6379, as production and CI have it), else a private redis-server of the test's."""
+    if _redis_up(REDIS):
+        yield REDIS
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("no Redis on 127.0.0.1:6379 and no redis-server to start one (apt-get install redis-server)")
+    address = ("127.0.0.1", _free_port())
+    server = subprocess.Popen([binary, "--bind", address[0], "--port", str(address[1]), "--save", "",
+                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not _redis_up(address):
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail(f"the private redis-server did not come up on port {address[1]}")
+            time.sleep(0.1)
+        yield address
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.fixture
-def production_server(tmp_path):
-    if not _redis_up():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+def production_server(tmp_path, redis_address):
     port = _free_port()
     prefix = f"cardops-test-{secrets.token_hex(6)}"
     env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "CARDOPS_SINGLE_PROCESS")}
     env.update(CARDOPS_ENV="production", SECRET_KEY=secrets.token_urlsafe(32),
                CARDOPS_DATA_KEY=secrets.token_urlsafe(32), PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
                DATABASE_URL=f"sqlite:///{tmp_path / 'cardops.sqlite3'}",
-               CARDOPS_INSTANCE_DIR=str(tmp_path), RATELIMIT_STORAGE_URI=f"redis://{REDIS[0]}:{REDIS[1]}/0",
+               CARDOPS_INSTANCE_DIR=str(tmp_path), RATELIMIT_STORAGE_URI=f"redis://{redis_address[0]}:{redis_address[1]}/0",
                RATELIMIT_KEY_PREFIX=prefix, SESSION_COOKIE_SECURE="0", LOGIN_ADDRESS_LIMIT="3 per 15 minutes")
     bindir = Path(sys.executable).parent
     for args in (("db", "upgrade"), ("seed",)):
@@ -79,13 +100,13 @@ def production_server(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
-        _forget(prefix)
+        _forget(redis_address, prefix)
 
 
-def _forget(prefix: str) -> None:
+def _forget(address: tuple[str, int], prefix: str) -> None:
     import redis
 
-    client = redis.Redis(*REDIS)
+    client = redis.Redis(*address)
     keys = list(client.scan_iter(f"*{prefix}*"))
     if keys:
         client.delete(*keys)

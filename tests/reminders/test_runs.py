@@ -200,12 +200,11 @@ def test_a_burst_takes_the_bulk_path_and_stays_once_only(staff, monkeypatch):
     assert run("uncollected_30", "2026-11-21").notified == 0
 
 
+@pytest.mark.postgres_only
 def test_after_a_burst_the_planner_knows_how_many_notifications_there_are(staff, monkeypatch):
     """Without fresh statistics the next run's look-ups by subject were planned as a scan of every notification."""
     from cardops.reminders import bulk
 
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("runs in PostgreSQL runs of the suite: planner statistics (SQLite has no bulk path)")
     monkeypatch.setattr(bulk, "COPY_THRESHOLD", 4)
     for day in ("2026-10-01", "2026-10-02"):
         made_at(f"{day} 09:00", "ready", staff["clerk"], staff["supervisor"])
