@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from cardops.audit.checkpoints import compare_with_checkpoints
 from cardops.audit.keys import audit_key, derive_audit_key, init_app
@@ -79,14 +79,16 @@ def entry_hash(entry: AuditEntry, key: bytes | None = None) -> str:
 
 
 _HEAD = AuditHead.__table__
+# The head's two statements, on every audited write (on the table, not the ORM: nothing in the session mirrors the
+# head row). Taking the next number row-locks the head until commit.
+CLAIM_NEXT_SEQ = (update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq + 1)
+                  .returning(_HEAD.c.seq, _HEAD.c.last_hash))
+SET_LAST_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_hash=bindparam("new_hash"))
 
 
 def _claim_next_seq() -> tuple[int, str]:
-    """Take the next sequence number: the UPDATE row-locks the head until commit (on the table, not the ORM: nothing
-    in the session mirrors the head row)."""
-    row = db.session.execute(
-        update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq + 1).returning(_HEAD.c.seq, _HEAD.c.last_hash)
-    ).first()
+    """Take the next sequence number and the hash it follows."""
+    row = db.session.execute(CLAIM_NEXT_SEQ).first()
     if row is None:  # an empty database created without the migration's head row
         db.session.add(AuditHead(id=HEAD_ID, seq=1, last_hash=GENESIS_HASH))
         db.session.flush()
@@ -131,7 +133,7 @@ def record(
     )
     entry.hash = entry_hash(entry)
     db.session.add(entry)
-    db.session.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_hash=entry.hash))
+    db.session.execute(SET_LAST_HASH, {"new_hash": entry.hash})
     return entry
 
 

@@ -63,10 +63,10 @@ class User(UserMixin, db.Model):
     # server at once (sign-out, deactivation, a password change), whatever copies of the cookie exist.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    outlet: Mapped[Outlet | None] = relationship(lazy="joined")
-    role_rows: Mapped[list[UserRole]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by=UserRole.role
-    )
+    # Loaded when asked for: the signed-in user comes with both (``auth.loaders``); a request's creator shown by
+    # name needs neither.
+    outlet: Mapped[Outlet | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", order_by=UserRole.role)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

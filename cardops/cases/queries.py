@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, extract, func, or_, select
-from sqlalchemy.orm import lazyload, load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from cardops.audit.models import AuditEntry
 from cardops.auth.models import User
@@ -22,8 +22,7 @@ from cardops.reissue.models import ReissueRequest
 MAX_QUERY = 60
 # The linked request is shown as number, kind and outlet: nothing else of it is loaded.
 R = ReissueRequest
-WITH_REQUEST = (selectinload(Case.request).options(load_only(R.id, R.number, R.kind, R.outlet_id),
-                                                   lazyload(R.created_by), lazyload(R.reviewed_by)),)
+WITH_REQUEST = (selectinload(Case.request).load_only(R.id, R.number, R.kind, R.outlet_id),)
 NEWEST_FIRST = (Case.occurred_on.desc(), Case.id.desc())
 
 

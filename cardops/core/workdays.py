@@ -7,6 +7,7 @@ know is collected, and whoever asked (a reminder run) records a warning.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -39,14 +40,23 @@ def noting_calendar_gaps() -> Iterator[set[int]]:
         _GAPS.reset(token)
 
 
-def is_working_day(day: date) -> bool:
+@functools.lru_cache(maxsize=8192)
+def _official_working_day(day: date) -> bool | None:
+    """The calendar's answer, None for a year it does not know (remembered: each look-up scans its tables)."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        gaps = _GAPS.get()
-        if gaps is not None:
-            gaps.add(day.year)
-        return day.weekday() < 5
+        return None
+
+
+def is_working_day(day: date) -> bool:
+    official = _official_working_day(day)
+    if official is not None:
+        return official
+    gaps = _GAPS.get()
+    if gaps is not None:
+        gaps.add(day.year)
+    return day.weekday() < 5
 
 
 def working_days_between(start: date, end: date) -> int:

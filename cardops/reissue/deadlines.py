@@ -4,6 +4,8 @@
   ``STALE_WORKING_DAYS`` working days (official calendar) after it entered that state (``status_changed_at``);
 * uncollected: the new card ``ready`` at the outlet for ``days`` days or more since it arrived.
 
+Each is written twice, side by side: as a criterion the database evaluates (queues, reminders, dashboard) and as a
+test of one loaded request (a page's rows, already in hand). ``tests/reissue/test_deadlines.py`` holds them equal.
 The limits are configuration (``STALE_WORKING_DAYS``, ``UNCOLLECTED_DAYS``), with the SPEC's defaults.
 """
 
@@ -40,6 +42,10 @@ def stale(now: datetime) -> ColumnElement[bool]:
     return R.status.in_(STALE_STATUSES) & (in_state_since() < stale_before(now))
 
 
+def is_stale(request, now: datetime) -> bool:
+    return request.status in STALE_STATUSES and (request.status_changed_at or request.created_at) < stale_before(now)
+
+
 def uncollected_days() -> int:
     return current_app.config.get("UNCOLLECTED_DAYS", UNCOLLECTED_DAYS)
 
@@ -47,3 +53,9 @@ def uncollected_days() -> int:
 def uncollected(now: datetime, days: int | None = None) -> ColumnElement[bool]:
     days = uncollected_days() if days is None else days
     return (R.status == Status.READY) & (R.arrived_at <= now - timedelta(days=days))
+
+
+def is_uncollected(request, now: datetime, days: int | None = None) -> bool:
+    days = uncollected_days() if days is None else days
+    return request.status == Status.READY and request.arrived_at is not None and (
+        request.arrived_at <= now - timedelta(days=days))

@@ -88,20 +88,22 @@ class ReissueRequest(db.Model):
     collected_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
-    outlet: Mapped[Outlet] = relationship(lazy="joined", innerjoin=True)
-    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined", innerjoin=True)
-    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")
+    # Loaded when a query asks for them (``cardops.reissue.queries`` says what each page and API object shows), so
+    # a list of requests pays for no row's people, checks or flags it does not show.
+    outlet: Mapped[Outlet] = relationship(innerjoin=True)
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], innerjoin=True)
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     checks: Mapped[list[RequestCheck]] = relationship(
-        back_populates="request", order_by="RequestCheck.id", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="request", order_by="RequestCheck.id", cascade="all, delete-orphan"
     )
     flags: Mapped[list[RiskFlag]] = relationship(
-        back_populates="request", order_by="RiskFlag.id", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="request", order_by="RiskFlag.id", cascade="all, delete-orphan"
     )
     events: Mapped[list[RequestEvent]] = relationship(
-        back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan", lazy="select"
+        back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
     )
     reprints: Mapped[list[ReceiptReprint]] = relationship(
-        back_populates="request", order_by="ReceiptReprint.id", cascade="all, delete-orphan", lazy="select"
+        back_populates="request", order_by="ReceiptReprint.id", cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from cardops.auth.models import User
 from cardops.core.access import get_scoped_or_404, scoped
@@ -20,7 +20,7 @@ from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.reissue import deadlines
 from cardops.reissue.idsearch import has_id_number
-from cardops.reissue.models import ReissueRequest, RequestCheck, RequestEvent, RiskFlag
+from cardops.reissue.models import ReissueRequest, RequestCheck, RiskFlag
 from cardops.reissue.numbers import NUMBER_SHAPE
 from cardops.reissue.rules import RULES
 from cardops.reissue.workflow import OPEN_STATUSES, Kind, Status, missing_steps, required_steps
@@ -31,34 +31,25 @@ NUMBER_RE = re.compile(f"^{NUMBER_SHAPE}$")
 LAST4_RE = re.compile(r"^\d{3}[\dX]$")
 
 
-def _by_name(path, *columns):
-    """The people on a request are shown by name: neither their roles nor their outlets are loaded."""
-    return (path.options(*([load_only(*columns)] if columns else []), lazyload(User.role_rows), lazyload(User.outlet)),)
-
-
-# A request with what its page and its API object show: the people by name, checks and flags joined in (a
-# handful of rows each: cheaper than two more statements).
-REQUEST_WITH_CHECKS = (
-    *_by_name(defaultload(R.created_by)), *_by_name(defaultload(R.reviewed_by)),
-    *_by_name(joinedload(R.checks).defaultload(RequestCheck.by)), joinedload(R.flags),
-)
-# A queue row: the columns the table shows and the creator's name. The missing checks of the rows at the counter
-# come from ``missing_checks_of``: one plain query for the page, not the checks of every row as objects.
-_ROW = (
+# What a request's page and its API object show: its outlet, the people by name, its checks and flags, joined in
+# (a handful of rows each: cheaper than more statements).
+REQUEST_WITH_CHECKS = (joinedload(R.outlet), joinedload(R.created_by), joinedload(R.reviewed_by),
+                       joinedload(R.checks), joinedload(R.flags))
+# A queue row: the columns the table shows, the outlet and the creator's name. The missing checks of the rows at the
+# counter come from ``missing_checks_of``: one plain query for the page, not the checks of every row as objects.
+QUEUE_ROW = (
     load_only(R.id, R.number, R.outlet_id, R.kind, R.channel, R.status, R.risk_level, R.applicant_name,
               R.applicant_id_masked, R.expected_date, R.arrived_at, R.created_at, R.status_changed_at, R.created_by_id),
-    *_by_name(defaultload(R.created_by), User.id, User.display_name),
-    lazyload(R.reviewed_by), lazyload(R.checks),
+    joinedload(R.outlet), joinedload(R.created_by).load_only(User.id, User.display_name),
 )
-QUEUE_ROW = (*_ROW, lazyload(R.flags))
 # The review queue also shows why each request is risky (a short list: its flags come with it).
-REVIEW_ROW = (*_ROW, selectinload(R.flags).load_only(RiskFlag.code, RiskFlag.reason, RiskFlag.reason_data))
+REVIEW_ROW = (*QUEUE_ROW, selectinload(R.flags).load_only(RiskFlag.code, RiskFlag.reason, RiskFlag.reason_data))
 
 
 def get_request_or_404(actor, number: str, *, with_events: bool = False) -> ReissueRequest:
     options = list(REQUEST_WITH_CHECKS)
     if with_events:  # the timeline, longer, in a second statement
-        options += _by_name(selectinload(R.events).defaultload(RequestEvent.actor))
+        options.append(selectinload(R.events))
     stmt = select(R).where(R.number == (number or "").strip().upper()).options(*options)
     return get_scoped_or_404(stmt, actor, R.outlet_id)
 
@@ -196,9 +187,10 @@ def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: d
 def queue_counts(actor, now: datetime | None = None) -> dict[str, int]:
     """How many requests each queue holds for this actor (the cards of the queue and home pages): one query."""
     now = now or utcnow()
-    columns = [func.count(case((QUEUES[name](now), 1))).label(name) for name in COUNTED_QUEUES]
+    criteria = {name: QUEUES[name](now) for name in COUNTED_QUEUES}
+    columns = [func.count().filter(criterion).label(name) for name, criterion in criteria.items()]
     # Only open requests and today's can be in a queue: the index narrows the count to them.
-    stmt = select(*columns).select_from(R).where(or_(R.status.in_(OPEN_STATUSES), QUEUES["today"](now)))
+    stmt = select(*columns).select_from(R).where(or_(R.status.in_(OPEN_STATUSES), criteria["today"]))
     return dict(db.session.execute(scoped(stmt, actor, R.outlet_id)).one()._mapping)
 
 

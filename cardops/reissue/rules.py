@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from cardops.core.i18n import N_
 from cardops.core.messages import Joined, Message
@@ -24,16 +24,30 @@ R = ReissueRequest
 RULES = RuleRegistry()
 
 
-def _earlier(request, days: int) -> tuple:
-    """Criteria for other requests created within ``days`` before this one."""
+# The look-ups run on every intake and check: each statement is written once, here, with named parameters for the
+# request's values (``_window``); SQLAlchemy then reuses its compiled form.
+EARLIER = (R.id != bindparam("request_id"), R.created_at <= bindparam("window_end"),
+           R.created_at >= bindparam("window_start"))  # other requests created within a window before this one
+RECENT_REISSUES = select(func.count()).select_from(R).where(
+    R.applicant_id_hash == bindparam("id_hash"), R.status.in_(REISSUED_STATUSES), *EARLIER)
+SAME_PHONE, SAME_AGENT = (
+    select(func.count(func.distinct(R.applicant_id_hash))).where(
+        column == bindparam("value"), R.applicant_id_hash != bindparam("id_hash"), *EARLIER)
+    for column in (R.applicant_phone_hash, R.agent_id_hash))  # distinct other applicants on earlier requests
+LISTED = (select(WatchlistEntry.id_hash, WatchlistEntry.reason)
+          .where(WatchlistEntry.id_hash.in_(bindparam("id_hashes", expanding=True)),
+                 WatchlistEntry.removed_at.is_(None))
+          .order_by(WatchlistEntry.id))
+
+
+def _window(request, days: int) -> dict:
     end = request.created_at
-    return R.id != request.id, R.created_at <= end, R.created_at >= end - timedelta(days=days)
+    return {"request_id": request.id, "window_end": end, "window_start": end - timedelta(days=days)}
 
 
-def _other_applicants(column, value: str, request, days: int) -> int:
-    """Distinct applicants other than this one on earlier requests with ``column == value`` in the window."""
-    return db.session.scalar(select(func.count(func.distinct(R.applicant_id_hash))).where(
-        column == value, R.applicant_id_hash != request.applicant_id_hash, *_earlier(request, days)))
+def _other_applicants(statement, value: str, request, days: int) -> int:
+    return db.session.scalar(statement, {"value": value, "id_hash": request.applicant_id_hash,
+                                         **_window(request, days)})
 
 
 # --- PROXY_APPLICATION ---------------------------------------------------------------------------------------
@@ -51,9 +65,8 @@ def proxy_application(proxy: bool, ctx):
 
 def recent_reissues(request, ctx) -> int:
     """The applicant's earlier requests that reached production (not cancelled or rejected) in the window."""
-    return db.session.scalar(select(func.count()).select_from(R).where(
-        R.applicant_id_hash == request.applicant_id_hash, R.status.in_(REISSUED_STATUSES),
-        *_earlier(request, ctx.config["RISK_RECENT_REISSUE_DAYS"])))
+    return db.session.scalar(RECENT_REISSUES, {"id_hash": request.applicant_id_hash,
+                                               **_window(request, ctx.config["RISK_RECENT_REISSUE_DAYS"])})
 
 
 @RULES.rule("RECENT_REISSUE", N_("近期补换卡"), facts=recent_reissues)
@@ -70,8 +83,7 @@ def recent_reissue(count: int, ctx):
 # --- SHARED_PHONE --------------------------------------------------------------------------------------------
 
 def applicants_sharing_phone(request, ctx) -> int:
-    return _other_applicants(R.applicant_phone_hash, request.applicant_phone_hash, request,
-                             ctx.config["RISK_SHARED_PHONE_DAYS"])
+    return _other_applicants(SAME_PHONE, request.applicant_phone_hash, request, ctx.config["RISK_SHARED_PHONE_DAYS"])
 
 
 @RULES.rule("SHARED_PHONE", N_("手机号多人共用"), facts=applicants_sharing_phone)
@@ -88,7 +100,7 @@ def shared_phone(others: int, ctx):
 def agents_other_applicants(request, ctx) -> int:
     if request.channel != Channel.PROXY or not request.agent_id_hash:
         return 0
-    return _other_applicants(R.agent_id_hash, request.agent_id_hash, request, ctx.config["RISK_SERIAL_AGENT_DAYS"])
+    return _other_applicants(SAME_AGENT, request.agent_id_hash, request, ctx.config["RISK_SERIAL_AGENT_DAYS"])
 
 
 @RULES.rule("SERIAL_AGENT", N_("代办人多次代办"), facts=agents_other_applicants)
@@ -106,11 +118,7 @@ def listed_people(request, ctx) -> dict[str, str]:
     people = {request.applicant_id_hash: N_("申请人")}
     if request.agent_id_hash:
         people[request.agent_id_hash] = N_("代办人")
-    rows = db.session.execute(
-        select(WatchlistEntry.id_hash, WatchlistEntry.reason)
-        .where(WatchlistEntry.id_hash.in_(list(people)), WatchlistEntry.removed_at.is_(None))
-        .order_by(WatchlistEntry.id)
-    )
+    rows = db.session.execute(LISTED, {"id_hashes": list(people)})
     listed: dict[str, str] = {}
     for id_hash, reason in rows:
         listed.setdefault(people[id_hash], reason)

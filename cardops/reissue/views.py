@@ -14,6 +14,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from cardops.core.access import current_actor, roles_required, scoped
 from cardops.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
@@ -144,8 +145,9 @@ def review_queue():
 def _pending_reprints(actor) -> list[tuple[ReceiptReprint, object]]:
     """Lost-receipt reprints waiting for a second person, in the actor's scope, with why this actor may not decide
     (None: may)."""
-    stmt = scoped(select(ReceiptReprint).join(ReissueRequest, ReissueRequest.id == ReceiptReprint.request_id)
-                  .where(ReceiptReprint.status == reprints.PENDING).order_by(ReceiptReprint.requested_at),
+    stmt = scoped(select(ReceiptReprint).join(ReceiptReprint.request)
+                  .where(ReceiptReprint.status == reprints.PENDING).order_by(ReceiptReprint.requested_at)
+                  .options(contains_eager(ReceiptReprint.request).joinedload(ReissueRequest.outlet)),
                   actor, ReissueRequest.outlet_id)
     pending = list(db.session.scalars(stmt.limit(100)))
     return [(r, reprint_decision_refusal(actor, r.request, r)) for r in pending]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from cardops.auth.models import Role, User
 from cardops.extensions import db
@@ -27,7 +27,7 @@ class Staff:
     @classmethod
     def load(cls) -> Staff:
         users = db.session.scalars(select(User).where(User.active.is_(True))
-                                   .options(selectinload(User.role_rows), lazyload(User.outlet))).all()
+                                   .options(selectinload(User.role_rows))).all()
         return cls(list(users))
 
     def clerks_of(self, outlet_id: int) -> list[User]:

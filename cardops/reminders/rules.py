@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm import joinedload, load_only
 
 from cardops.auth.models import User
 from cardops.core.i18n import N_
@@ -33,8 +33,7 @@ from cardops.training.queries import last_warning_education
 def _request_columns():
     return (load_only(R.id, R.number, R.outlet_id, R.kind, R.status, R.risk_level, R.applicant_name,
                       R.created_by_id, R.created_at, R.status_changed_at, R.arrived_at),
-            joinedload(R.outlet), lazyload(R.created_by), lazyload(R.reviewed_by), lazyload(R.checks),
-            lazyload(R.flags))
+            joinedload(R.outlet))
 
 
 def _in_state_since(request):
@@ -193,7 +192,7 @@ class CertificationExpiring(ReminderRule):
         until = ctx.today + timedelta(days=self.horizon(ctx))
         stmt = (select(Trainer).where(Trainer.status == TrainerStatus.ACTIVE,
                                       Trainer.certified_until.between(ctx.today, until))
-                .options(joinedload(Trainer.user).options(lazyload(User.role_rows), joinedload(User.outlet)))
+                .options(joinedload(Trainer.user).joinedload(User.outlet))
                 .order_by(Trainer.certified_until, Trainer.id))
         return db.session.scalars(stmt).all()
 

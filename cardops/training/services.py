@@ -13,7 +13,6 @@ Services only flush; the caller's unit of work commits.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from cardops.audit import services as audit
@@ -103,7 +102,7 @@ def _resolve_attendees(items: list[AttendeeInput], outlet, errors: FieldErrors,
         return []
     names = {item.username.lower() for item in items}
     users = {u.username.lower(): u for u in db.session.scalars(
-        select(User).where(func.lower(User.username).in_(names)).options(lazyload(User.role_rows)))}
+        select(User).where(func.lower(User.username).in_(names)))}
     resolved = []
     for item in items:
         user = users.get(item.username.lower())

@@ -14,7 +14,11 @@ from tests.reminders.conftest import local
 
 
 def stale_numbers(at: str) -> set[str]:
-    return set(db.session.scalars(select(ReissueRequest.number).where(deadlines.stale(local(at)))))
+    """The stale requests at ``at`` by the database's criterion, which must agree with the test of a loaded row."""
+    in_sql = set(db.session.scalars(select(ReissueRequest.number).where(deadlines.stale(local(at)))))
+    loaded = db.session.scalars(select(ReissueRequest)).all()
+    assert in_sql == {r.number for r in loaded if deadlines.is_stale(r, local(at))}
+    return in_sql
 
 
 def test_each_transition_records_when_the_request_entered_its_state(clerk):
@@ -56,3 +60,21 @@ def test_the_limit_is_configuration(app, clerk):
         assert request.number in stale_numbers("2026-11-23 09:01")
     finally:
         app.config["STALE_WORKING_DAYS"] = 2
+
+
+def test_a_card_is_uncollected_from_its_thirtieth_day_in_the_database_and_on_a_loaded_row(clerk):
+    with clock_at(local("2026-10-01 09:00")):
+        ready = new_request(clerk)
+        pass_missing_checks(clerk, ready)
+        services.submit(clerk, ready)
+        services.arrive(clerk, ready, "C0000001")
+    waiting = new_request(clerk)  # at the counter: never "uncollected"
+
+    def uncollected(at: str) -> set[str]:
+        in_sql = set(db.session.scalars(select(ReissueRequest.number).where(deadlines.uncollected(local(at)))))
+        assert in_sql == {r.number for r in (ready, waiting) if deadlines.is_uncollected(r, local(at))}
+        return in_sql
+
+    assert uncollected("2026-10-31 08:59") == set()
+    assert uncollected("2026-10-31 09:00") == {ready.number}
+    assert ready.status == "ready" and waiting.number not in uncollected("2027-01-01 09:00")
