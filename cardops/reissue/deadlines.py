@@ -39,7 +39,12 @@ def in_state_since() -> ColumnElement:
 
 
 def stale(now: datetime) -> ColumnElement[bool]:
-    return R.status.in_(STALE_STATUSES) & (in_state_since() < stale_before(now))
+    return entered_before(stale_before(now))
+
+
+def entered_before(moment) -> ColumnElement[bool]:
+    """Stale if it entered its state before ``moment`` (a value, or a named parameter: ``bindparam``)."""
+    return R.status.in_(STALE_STATUSES) & (in_state_since() < moment)
 
 
 def is_stale(request, now: datetime) -> bool:
@@ -50,12 +55,20 @@ def uncollected_days() -> int:
     return current_app.config.get("UNCOLLECTED_DAYS", UNCOLLECTED_DAYS)
 
 
+def arrived_by(now: datetime, days: int | None = None) -> datetime:
+    """A card that arrived at or before this instant is uncollected at ``now``."""
+    return now - timedelta(days=uncollected_days() if days is None else days)
+
+
 def uncollected(now: datetime, days: int | None = None) -> ColumnElement[bool]:
-    days = uncollected_days() if days is None else days
-    return (R.status == Status.READY) & (R.arrived_at <= now - timedelta(days=days))
+    return arrived_at_or_before(arrived_by(now, days))
+
+
+def arrived_at_or_before(moment) -> ColumnElement[bool]:
+    """Uncollected if its card arrived at or before ``moment`` (a value, or a named parameter: ``bindparam``)."""
+    return (R.status == Status.READY) & (R.arrived_at <= moment)
 
 
 def is_uncollected(request, now: datetime, days: int | None = None) -> bool:
-    days = uncollected_days() if days is None else days
     return request.status == Status.READY and request.arrived_at is not None and (
-        request.arrived_at <= now - timedelta(days=days))
+        request.arrived_at <= arrived_by(now, days))

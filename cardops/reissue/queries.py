@@ -7,15 +7,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy import Select, bindparam, case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
-from cardops.auth.models import User
-from cardops.core.access import get_scoped_or_404, scoped
-from cardops.core.errors import ValidationError
+from cardops.core.access import ScopedStatement, in_scope, scoped
+from cardops.core.errors import NotFound, ValidationError
 from cardops.core.i18n import N_
 from cardops.core.messages import Message, verbatim
-from cardops.core.timeutil import local_midnight_utc, local_today, parse_iso_date, utcnow
+from cardops.core.timeutil import local_midnight_utc, parse_iso_date, to_local, utcnow
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
 from cardops.reissue import deadlines
@@ -35,23 +34,28 @@ LAST4_RE = re.compile(r"^\d{3}[\dX]$")
 # (a handful of rows each: cheaper than more statements).
 REQUEST_WITH_CHECKS = (joinedload(R.outlet), joinedload(R.created_by), joinedload(R.reviewed_by),
                        joinedload(R.checks), joinedload(R.flags))
-# A queue row: the columns the table shows, the outlet and the creator's name. The missing checks of the rows at the
-# counter come from ``missing_checks_of``: one plain query for the page, not the checks of every row as objects.
-QUEUE_ROW = (
-    load_only(R.id, R.number, R.outlet_id, R.kind, R.channel, R.status, R.risk_level, R.applicant_name,
-              R.applicant_id_masked, R.expected_date, R.arrived_at, R.created_at, R.status_changed_at, R.created_by_id),
-    joinedload(R.outlet), joinedload(R.created_by).load_only(User.id, User.display_name),
-)
+# A queue row: the request (its ciphertext columns are deferred), its outlet and its creator. Naming the columns
+# (``load_only``) costs more per statement than the unused ones cost to load: measured with ``bench/``. The missing
+# checks of the rows at the counter come from ``missing_checks_of``: one plain query for the page.
+QUEUE_ROW = (joinedload(R.outlet), joinedload(R.created_by))
 # The review queue also shows why each request is risky (a short list: its flags come with it).
-REVIEW_ROW = (*QUEUE_ROW, selectinload(R.flags).load_only(RiskFlag.code, RiskFlag.reason, RiskFlag.reason_data))
+REVIEW_ROW = (*QUEUE_ROW, joinedload(R.flags))
+
+
+# One request by its number, on every request page and API call: written once (the number a named parameter), so
+# SQLAlchemy reuses its compiled form. The request's page also shows its timeline and receipt reprints (more rows:
+# in statements of their own).
+BY_NUMBER = select(R).where(R.number == bindparam("number")).options(*REQUEST_WITH_CHECKS)
+BY_NUMBER_WITH_EVENTS = BY_NUMBER.options(selectinload(R.events), selectinload(R.reprints))
 
 
 def get_request_or_404(actor, number: str, *, with_events: bool = False) -> ReissueRequest:
-    options = list(REQUEST_WITH_CHECKS)
-    if with_events:  # the timeline, longer, in a second statement
-        options.append(selectinload(R.events))
-    stmt = select(R).where(R.number == (number or "").strip().upper()).options(*options)
-    return get_scoped_or_404(stmt, actor, R.outlet_id)
+    """The request numbered ``number`` if ``actor`` may see it (``in_scope``), else 404."""
+    stmt = BY_NUMBER_WITH_EVENTS if with_events else BY_NUMBER
+    request = db.session.scalars(stmt, {"number": (number or "").strip().upper()}).unique().one_or_none()
+    if request is None or not in_scope(actor, request.outlet_id):
+        raise NotFound()
+    return request
 
 
 @dataclass
@@ -126,18 +130,32 @@ def search_criteria(q: str) -> list:
     return criteria
 
 
-# Each queue: its criterion at a moment ``now``.
+# Each queue's criterion. The moments they depend on are named parameters, valued at a moment ``now`` by
+# ``queue_moments``: the counts below are written once, and a list binds the values (``queue_criterion``).
 QUEUES = {
-    "today": lambda now: R.created_at >= local_midnight_utc(local_today()),
-    "review": lambda now: R.status == Status.PENDING_REVIEW,
-    "awaiting_card": lambda now: R.status == Status.SUBMITTED,
-    "ready": lambda now: R.status == Status.READY,
-    "overdue": lambda now: or_(deadlines.stale(now), deadlines.uncollected(now)),
-    "open": lambda now: R.status.in_(OPEN_STATUSES),
+    "today": R.created_at >= bindparam("today_start"),
+    "review": R.status == Status.PENDING_REVIEW,
+    "awaiting_card": R.status == Status.SUBMITTED,
+    "ready": R.status == Status.READY,
+    "overdue": or_(deadlines.entered_before(bindparam("stale_before")),
+                   deadlines.arrived_at_or_before(bindparam("arrived_by"))),
+    "open": R.status.in_(OPEN_STATUSES),
     # The two halves of "overdue", for the dashboard's drill-down.
-    "stale": lambda now: deadlines.stale(now),
-    "uncollected": lambda now: deadlines.uncollected(now),
+    "stale": deadlines.entered_before(bindparam("stale_before")),
+    "uncollected": deadlines.arrived_at_or_before(bindparam("arrived_by")),
 }
+
+
+def queue_moments(now: datetime) -> dict[str, datetime]:
+    return {"today_start": local_midnight_utc(to_local(now).date()), "stale_before": deadlines.stale_before(now),
+            "arrived_by": deadlines.arrived_by(now)}
+
+
+def queue_criterion(name: str, now: datetime):
+    """The queue's criterion with the values of its moments at ``now``."""
+    return QUEUES[name].params(queue_moments(now))
+
+
 # The queues with a card (and "open", a tab of its own): what ``queue_counts`` counts. "stale" and "uncollected" only
 # split "overdue" for the dashboard's drill-down.
 COUNTED_QUEUES = ("today", "review", "awaiting_card", "ready", "overdue", "open")
@@ -168,7 +186,7 @@ def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: d
         stmt = stmt.where(R.outlet_id == select(Outlet.id).where(Outlet.code == filters.outlet_code.upper())
                           .scalar_subquery())
     if filters.queue:
-        stmt = stmt.where(QUEUES[filters.queue](now or utcnow()))
+        stmt = stmt.where(queue_criterion(filters.queue, now or utcnow()))
     if filters.flag:
         stmt = stmt.where(R.flags.any(RiskFlag.code == filters.flag))
     if filters.review:
@@ -184,14 +202,16 @@ def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: d
     return stmt.order_by(*order)
 
 
+# How many requests each queue holds (the cards of the queue and home pages), on every queue page: one statement,
+# written once. Only open requests and today's can be in a queue: the index narrows the count to them.
+QUEUE_COUNTS = ScopedStatement(
+    select(*[func.count().filter(QUEUES[name]).label(name) for name in COUNTED_QUEUES]).select_from(R)
+    .where(or_(R.status.in_(OPEN_STATUSES), QUEUES["today"])), R.outlet_id)
+
+
 def queue_counts(actor, now: datetime | None = None) -> dict[str, int]:
-    """How many requests each queue holds for this actor (the cards of the queue and home pages): one query."""
-    now = now or utcnow()
-    criteria = {name: QUEUES[name](now) for name in COUNTED_QUEUES}
-    columns = [func.count().filter(criterion).label(name) for name, criterion in criteria.items()]
-    # Only open requests and today's can be in a queue: the index narrows the count to them.
-    stmt = select(*columns).select_from(R).where(or_(R.status.in_(OPEN_STATUSES), criteria["today"]))
-    return dict(db.session.execute(scoped(stmt, actor, R.outlet_id)).one()._mapping)
+    stmt, params = QUEUE_COUNTS.for_actor(actor)
+    return dict(db.session.execute(stmt, {**params, **queue_moments(now or utcnow())}).one()._mapping)
 
 
 def card_total(filters: RequestFilters, counts: dict[str, int]) -> int | None:

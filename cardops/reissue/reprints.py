@@ -11,9 +11,12 @@ every refusal at the counter, is audited.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from cardops.core import pii
+from cardops.core.access import ScopedStatement
 from cardops.core.errors import ValidationError
 from cardops.core.i18n import N_
 from cardops.core.messages import Message, message_data, verbatim
@@ -34,6 +37,20 @@ REPRINT_BADGES = {PENDING: "warn", APPROVED: "ok", REJECTED: "muted"}
 # The decisions and what they lead to: the flow as data (the page's buttons ask the same table).
 DECISIONS = {"approve": APPROVED, "reject": REJECTED}
 HOLDER_WORDS = {"applicant": N_("申请人本人"), "agent": N_("代办人")}
+
+
+# The reprints waiting for a second person (the review page, every time it opens): written once, in each scope.
+WAITING = ScopedStatement(
+    select(ReceiptReprint).join(ReceiptReprint.request).where(ReceiptReprint.status == PENDING)
+    .options(contains_eager(ReceiptReprint.request).joinedload(ReissueRequest.outlet))
+    .order_by(ReceiptReprint.requested_at).limit(100), ReissueRequest.outlet_id)
+
+
+def waiting_reprints(actor) -> list[tuple[ReceiptReprint, object]]:
+    """Lost-receipt reprints waiting for a second person, in the actor's scope, with why this actor may not decide
+    (None: may)."""
+    stmt, params = WAITING.for_actor(actor)
+    return [(r, reprint_decision_refusal(actor, r.request, r)) for r in db.session.scalars(stmt, params)]
 
 
 def pending_reprint(request: ReissueRequest) -> ReceiptReprint | None:

@@ -13,10 +13,8 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
-from cardops.core.access import current_actor, roles_required, scoped
+from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from cardops.core.forms import forget_id_numbers, run_for_form, show_error_on_form
 from cardops.core.i18n import translate
@@ -24,7 +22,6 @@ from cardops.core.pagination import lenient_page_args, paginate
 from cardops.core.pii import InvalidIdNumber, normalise_id_number
 from cardops.core.timeutil import local_today, utcnow
 from cardops.core.transaction import settle
-from cardops.extensions import db
 from cardops.outlets.services import all_outlets
 from cardops.reissue import arrivals as batch
 from cardops.reissue import handover, idsearch, pickup, public, reprints, services
@@ -44,7 +41,6 @@ from cardops.reissue.forms import (
     VersionedForm,
     choices,
 )
-from cardops.reissue.models import ReceiptReprint, ReissueRequest
 from cardops.reissue.overdue import overdue_of
 from cardops.reissue.permissions import (
     at_its_counter,
@@ -139,18 +135,7 @@ def review_queue():
     refusals = {r.id: refusal(actor, r, "approve") for r in listing.items}
     return render_template("reissue/review_queue.html", listing=listing, refusals=refusals,
                            outlets=all_outlets() if actor.is_supervisor else [], outlet_code=outlet_code,
-                           reprints=_pending_reprints(actor), overdue=overdue_of(listing.items))
-
-
-def _pending_reprints(actor) -> list[tuple[ReceiptReprint, object]]:
-    """Lost-receipt reprints waiting for a second person, in the actor's scope, with why this actor may not decide
-    (None: may)."""
-    stmt = scoped(select(ReceiptReprint).join(ReceiptReprint.request)
-                  .where(ReceiptReprint.status == reprints.PENDING).order_by(ReceiptReprint.requested_at)
-                  .options(contains_eager(ReceiptReprint.request).joinedload(ReissueRequest.outlet)),
-                  actor, ReissueRequest.outlet_id)
-    pending = list(db.session.scalars(stmt.limit(100)))
-    return [(r, reprint_decision_refusal(actor, r.request, r)) for r in pending]
+                           reprints=reprints.waiting_reprints(actor), overdue=overdue_of(listing.items))
 
 
 # --- intake ------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from cardops.auth.models import User
 from cardops.core.errors import NotFound
@@ -56,10 +56,13 @@ def own(actor, *, unread_only: bool = False):
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
+# The bell's number, on every page: one count on the partial index of unread notifications, written once.
+UNREAD_COUNT = (select(func.count()).select_from(Notification)
+                .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+
+
 def unread_count(actor) -> int:
-    """The bell's number: one count on the partial index of unread notifications."""
-    return db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.user_id == actor.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(UNREAD_COUNT, {"user_id": actor.id}) or 0
 
 
 def get_own_or_404(actor, notification_id) -> Notification:
