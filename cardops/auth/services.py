@@ -324,9 +324,10 @@ def revoke_all_tokens(user: User) -> int:
     return result.rowcount or 0
 
 
-# On every API call: written once, the hash a named parameter (SQLAlchemy reuses its compiled form).
+# On every API call: written once, the hash a named parameter (SQLAlchemy reuses its compiled form); the user with
+# roles and outlet, as the session's user (``auth.loaders``).
 TOKEN_BY_HASH = (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
-                 .options(joinedload(ApiToken.user).joinedload(User.role_rows)))
+                 .options(joinedload(ApiToken.user).options(joinedload(User.role_rows), joinedload(User.outlet))))
 
 
 def token_for_secret(secret: str) -> ApiToken | None:

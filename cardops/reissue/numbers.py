@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BaseConverter
 
@@ -16,14 +16,15 @@ from cardops.reissue.models import RequestCounter
 NUMBER_SHAPE = r"[A-Z0-9]{2,16}-[0-9]{8}-[0-9]{4,}"
 
 _COUNTERS = RequestCounter.__table__
+# The day's counter, on the table (nothing in the session mirrors it), every intake: written once.
+INCREMENT = (update(_COUNTERS).where(_COUNTERS.c.outlet_id == bindparam("of_outlet"),
+                                     _COUNTERS.c.day == bindparam("of_day"))
+             .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
 
 
 def _increment(outlet_id: int, day: date) -> int | None:
-    """The next value of the day's counter (on the table: nothing in the session mirrors the counter)."""
-    return db.session.execute(
-        update(_COUNTERS).where(_COUNTERS.c.outlet_id == outlet_id, _COUNTERS.c.day == day)
-        .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last)
-    ).scalar()
+    """The next value of the day's counter, None before its first intake."""
+    return db.session.execute(INCREMENT, {"of_outlet": outlet_id, "of_day": day}).scalar()
 
 
 def next_number(outlet, day: date) -> str:

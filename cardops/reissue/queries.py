@@ -43,10 +43,10 @@ REVIEW_ROW = (*QUEUE_ROW, joinedload(R.flags))
 
 
 # One request by its number, on every request page and API call: written once (the number a named parameter), so
-# SQLAlchemy reuses its compiled form. The request's page also shows its timeline and receipt reprints (more rows:
-# in statements of their own).
+# SQLAlchemy reuses its compiled form. The request's page also shows its timeline (longer: in a statement of its
+# own) and its receipt reprints (rare: joined in).
 BY_NUMBER = select(R).where(R.number == bindparam("number")).options(*REQUEST_WITH_CHECKS)
-BY_NUMBER_WITH_EVENTS = BY_NUMBER.options(selectinload(R.events), selectinload(R.reprints))
+BY_NUMBER_WITH_EVENTS = BY_NUMBER.options(selectinload(R.events), joinedload(R.reprints))
 
 
 def get_request_or_404(actor, number: str, *, with_events: bool = False) -> ReissueRequest:

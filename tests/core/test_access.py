@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from cardops.auth.models import User
-from cardops.core.access import get_scoped_or_404, in_scope, scoped
+from cardops.core.access import ScopedStatement, get_scoped_or_404, in_scope, scoped
 from cardops.core.errors import NotFound
 from cardops.extensions import db
 
@@ -82,6 +82,14 @@ def test_supervisor_sees_every_outlet(clerk, other_clerk, supervisor):
 
 def test_actor_without_outlet_and_without_supervision_sees_nothing(admin, clerk):
     assert _visible_usernames(admin) == set()
+
+
+def test_a_statement_written_once_is_scoped_by_the_same_rule(clerk, clerk2, other_clerk, supervisor, admin):
+    written_once = ScopedStatement(select(User.username), User.outlet_id)
+    for actor in (clerk, other_clerk, supervisor, admin):
+        stmt, params = written_once.for_actor(actor)
+        assert set(db.session.scalars(stmt, params)) == _visible_usernames(actor), actor.username
+    assert written_once.for_actor(supervisor)[0] is written_once.every_outlet  # the same object: compiled once
 
 
 def test_get_scoped_or_404_returns_own_outlet_object(clerk, clerk2):
