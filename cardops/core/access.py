@@ -66,12 +66,21 @@ def in_scope(actor, outlet_id: int | None) -> bool:
     return sees_all_outlets(actor) or works_at(actor, outlet_id)
 
 
+EVERY_OUTLET = object()
+
+
+def visible_outlet(actor):
+    """What ``actor`` may see: ``EVERY_OUTLET``, the id of their own outlet, or None (no outlet's rows)."""
+    return EVERY_OUTLET if sees_all_outlets(actor) else actor.outlet_id
+
+
 def scoped(stmt: Select, actor, outlet_column, *, also=None) -> Select:
     """``stmt`` restricted to the rows ``actor`` may see; ``also`` is a criterion for further visible rows
     (e.g. district-wide sessions the clerk attended)."""
-    if sees_all_outlets(actor):
+    outlet = visible_outlet(actor)
+    if outlet is EVERY_OUTLET:
         return stmt
-    visible = [outlet_column == actor.outlet_id] if actor.outlet_id is not None else []
+    visible = [outlet_column == outlet] if outlet is not None else []
     if also is not None:
         visible.append(also)
     return stmt.where(or_(*visible) if visible else false())
@@ -88,11 +97,12 @@ class ScopedStatement:
         self.no_outlet = stmt.where(false())
 
     def for_actor(self, actor) -> tuple[Select, dict]:
-        if sees_all_outlets(actor):
+        outlet = visible_outlet(actor)
+        if outlet is EVERY_OUTLET:
             return self.every_outlet, {}
-        if actor.outlet_id is None:
+        if outlet is None:
             return self.no_outlet, {}
-        return self.one_outlet, {"scope_outlet_id": actor.outlet_id}
+        return self.one_outlet, {"scope_outlet_id": outlet}
 
 
 def get_scoped_or_404(stmt: Select, actor, outlet_column, *, also=None):

@@ -38,6 +38,11 @@ def in_state_since() -> ColumnElement:
     return func.coalesce(R.status_changed_at, R.created_at)
 
 
+def entered_state_at(request) -> datetime:
+    """``in_state_since`` of one loaded request."""
+    return request.status_changed_at or request.created_at
+
+
 def stale(now: datetime) -> ColumnElement[bool]:
     return entered_before(stale_before(now))
 
@@ -48,7 +53,7 @@ def entered_before(moment) -> ColumnElement[bool]:
 
 
 def is_stale(request, now: datetime) -> bool:
-    return request.status in STALE_STATUSES and (request.status_changed_at or request.created_at) < stale_before(now)
+    return request.status in STALE_STATUSES and entered_state_at(request) < stale_before(now)
 
 
 def uncollected_days() -> int:

@@ -29,7 +29,7 @@ def overdue_of(requests, now: datetime | None = None) -> dict[int, Overdue]:
     late = {}
     for request in requests:
         if deadlines.is_stale(request, now):
-            since = request.status_changed_at or request.created_at
+            since = deadlines.entered_state_at(request)
             limit = deadlines.stale_working_days()
             past = working_days_between(to_local(since).date(), today) - limit
             late[request.id] = Overdue("stale", max(past, 1), limit)

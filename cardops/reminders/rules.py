@@ -36,10 +36,6 @@ def _request_columns():
             joinedload(R.outlet))
 
 
-def _in_state_since(request):
-    return request.status_changed_at or request.created_at
-
-
 @RULES.register
 class StaleRequests(ReminderRule):
     key = "stale_requests"
@@ -64,7 +60,7 @@ class StaleRequests(ReminderRule):
 
     def message(self, request, ctx: RuleContext) -> Message:
         days = deadlines.stale_working_days()
-        since = when(_in_state_since(request))
+        since = when(deadlines.entered_state_at(request))
         where = f"{request.outlet.code} {request.outlet.name}"
         if request.status == Status.INTAKE:
             return Message(
