@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -10,6 +10,7 @@ from cardops.auth.models import User
 from cardops.auth.services import token_for_secret, touch_token
 from cardops.core.api import API_PREFIX
 from cardops.core.i18n import _l
+from cardops.core.registry import contributions
 from cardops.core.transaction import before_commit
 from cardops.extensions import db, login_manager
 
@@ -24,9 +25,19 @@ def init_login(app) -> None:
     app.before_request(load_api_user)
 
 
-# On every page: the user with roles and outlet joined in (every page asks for both), written once.
-SESSION_USER = select(User).where(User.id == bindparam("user_id")).options(joinedload(User.role_rows),
-                                                                         joinedload(User.outlet))
+# On every page: the user with roles and outlet joined in (every page asks for both) and what the features load
+# with it (``session_user_loads``), written once per application. As the database has it now, even where the
+# session already holds the user (a session kept across requests, as in tests): the bell's count is live.
+SESSION_USER = (select(User).where(User.id == bindparam("user_id"))
+                .options(joinedload(User.role_rows), joinedload(User.outlet))
+                .execution_options(populate_existing=True))
+
+
+def session_user_statement():
+    extensions = current_app.extensions
+    if "cardops.session_user" not in extensions:
+        extensions["cardops.session_user"] = SESSION_USER.options(*contributions().session_user_loads)
+    return extensions["cardops.session_user"]
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -35,7 +46,7 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, generation = session_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):
         return None
-    user = db.session.scalars(SESSION_USER, {"user_id": int(user_id)}).unique().first()
+    user = db.session.scalars(session_user_statement(), {"user_id": int(user_id)}).unique().first()
     if user is None or (user.session_generation or 0) != int(generation):
         return None
     return user

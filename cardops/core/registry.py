@@ -87,6 +87,9 @@ class Contributions:
     openapi_schemas: dict = field(default_factory=dict)
     demo_seeders: list[Callable] = field(default_factory=list)
     vocabularies: dict[str, Vocabulary] = field(default_factory=dict)
+    # Loading options for the signed-in user's statement, which every page runs: what a feature shows on every
+    # page comes with the user (the bell's count) instead of in a statement of its own.
+    session_user_loads: list = field(default_factory=list)
 
     def add_openapi(self, paths: dict, schemas: dict | None = None) -> None:
         self.openapi_paths.update(paths)

@@ -34,8 +34,8 @@ def create():
 def index():
     actor = current_actor()
     page, per_page = parse_page_args(http.args)
-    query = requests_query(actor, RequestFilters.from_args(http.args)).options(*REQUEST_WITH_CHECKS)
-    return json_page(paginate(query, page, per_page), lambda r: request_to_dict(r, actor))
+    query = requests_query(actor, RequestFilters.from_args(http.args))
+    return json_page(paginate(query, page, per_page, options=REQUEST_WITH_CHECKS), lambda r: request_to_dict(r, actor))
 
 
 @bp.post("/requests/search")
@@ -48,8 +48,8 @@ def search():
     page, per_page = parse_page_args({k: str(body[k]) for k in ("page", "per_page") if body.get(k) is not None})
     filters = RequestFilters.from_args(body)
     filters.id_hash = id_number_hash(body.get("id_number"))
-    query = requests_query(actor, filters).options(*REQUEST_WITH_CHECKS)
-    return json_page(paginate(query, page, per_page), lambda r: request_to_dict(r, actor))
+    query = requests_query(actor, filters)
+    return json_page(paginate(query, page, per_page, options=REQUEST_WITH_CHECKS), lambda r: request_to_dict(r, actor))
 
 
 @bp.get("/requests/<request_number:number>")

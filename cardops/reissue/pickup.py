@@ -4,6 +4,7 @@ verification URL as a QR code."""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import re
 import secrets
@@ -21,7 +22,12 @@ _TOKEN_IN_URL = re.compile(r"/verify/([A-Za-z0-9_\-.]+)")
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)  # one per secret key (an API list signs a token for each of its rows)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=SALT)
 
 
 def new_nonce() -> str:
@@ -97,8 +103,13 @@ _CODE_SALT = b"cardops-pickup-code-v1"
 _CODE_SEPARATORS = re.compile(r"[\s\-_.·]+")
 
 
+@functools.lru_cache(maxsize=4)
+def _code_key(secret_key: str) -> bytes:
+    return hmac.new(secret_key.encode(), _CODE_SALT, "sha256").digest()
+
+
 def make_code(number: str, nonce: str) -> str:
-    key = hmac.new(current_app.config["SECRET_KEY"].encode(), _CODE_SALT, "sha256").digest()
+    key = _code_key(current_app.config["SECRET_KEY"])
     value = int.from_bytes(hmac.new(key, f"{number}|{nonce}".encode(), "sha256").digest()[:10], "big")
     symbols = []
     for _ in range(CODE_LENGTH):

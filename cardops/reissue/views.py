@@ -115,7 +115,7 @@ def queue():
     page, per_page = lenient_page_args(request.args)
     now = utcnow()
     counts = queue_counts(actor, now)
-    listing = paginate(requests_query(actor, filters, now=now).options(*QUEUE_ROW), page, per_page, bounded=True,
+    listing = paginate(requests_query(actor, filters, now=now), page, per_page, bounded=True, options=QUEUE_ROW,
                        total=card_total(filters, counts))
     return render_template("reissue/queue.html", listing=listing, filters=filters, counts=counts,
                            missing=missing_checks_of(listing.items), overdue=overdue_of(listing.items),
@@ -130,8 +130,8 @@ def review_queue():
     outlet_code = (request.args.get("outlet_code") or "").strip() or None if actor.is_supervisor else None
     page, per_page = lenient_page_args(request.args)
     filters = RequestFilters(queue="review", outlet_code=outlet_code)
-    listing = paginate(requests_query(actor, filters, order=REVIEW_ORDER).options(*REVIEW_ROW), page, per_page,
-                       bounded=True)
+    listing = paginate(requests_query(actor, filters, order=REVIEW_ORDER), page, per_page, bounded=True,
+                       options=REVIEW_ROW)
     refusals = {r.id: refusal(actor, r, "approve") for r in listing.items}
     return render_template("reissue/review_queue.html", listing=listing, refusals=refusals,
                            outlets=all_outlets() if actor.is_supervisor else [], outlet_code=outlet_code,

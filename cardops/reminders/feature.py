@@ -3,11 +3,13 @@ notifications of reviews, and the supervisors' pages. The scheduler (``cardops.s
 
 from __future__ import annotations
 
+from sqlalchemy.orm import undefer
+
+from cardops.auth.models import User
 from cardops.core.i18n import N_, _l
 from cardops.core.registry import HeaderItem, NavEntry, Vocabulary, contributions
 from cardops.reminders import api, audit_words, commands, demo, events, jobs, openapi, rules, views
 from cardops.reminders.models import DELIVERY_STATUS_LABELS, RUN_STATUS_LABELS, RUN_TRIGGER_LABELS
-from cardops.reminders.notifications import unread_count
 
 EVENT_LABELS = {events.REVIEWED: N_("复核结果"), events.AWAITS_REVIEW: N_("待督导复核")}
 WEEKDAY_LABELS = dict(enumerate((N_("星期一"), N_("星期二"), N_("星期三"), N_("星期四"), N_("星期五"), N_("星期六"),
@@ -33,7 +35,8 @@ def register(app) -> None:
     registered.navigation.append(NavEntry(_l("提醒规则"), "reminders.rules", ("supervisor",),
                                           also=("reminders.rule", "reminders.runs", "reminders.run"), order=70))
     registered.header_items.append(HeaderItem("reminders/_bell.html",
-                                              context=lambda actor: {"unread": unread_count(actor)}))
+                                              context=lambda actor: {"unread": actor.unread_notifications}))
+    registered.session_user_loads.append(undefer(User.unread_notifications))
     registered.jobs.append(jobs.mail_job(app))
     registered.job_sources.append(jobs.rule_jobs)
     registered.add_openapi(openapi.OPENAPI_PATHS, openapi.OPENAPI_SCHEMAS)

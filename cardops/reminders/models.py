@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func, select, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from cardops.auth.models import User
 from cardops.core.i18n import N_
@@ -107,6 +107,14 @@ class Notification(db.Model):
               sqlite_where=text("read_at IS NULL")),
         Index("ix_notifications_run", "run_id"),
     )
+
+
+# The bell's number (unread notifications, on the partial index), as a column of the user that loads when asked
+# for: every page's signed-in user comes with it (``reminders.feature`` adds it to the session user's statement),
+# so the bell costs no statement of its own.
+User.unread_notifications = column_property(
+    select(func.count()).where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate_except(Notification).scalar_subquery(), deferred=True)
 
 
 class MailDelivery(db.Model):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 
 from cardops.auth.models import User
 from cardops.core.errors import NotFound
@@ -56,9 +56,8 @@ def own(actor, *, unread_only: bool = False):
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
-# The bell's number, on every page: one count on the partial index of unread notifications, written once.
-UNREAD_COUNT = (select(func.count()).select_from(Notification)
-                .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+# Counted now (the notifications page, the API): the same figure as the bell's (``User.unread_notifications``).
+UNREAD_COUNT = select(User.unread_notifications).where(User.id == bindparam("user_id"))
 
 
 def unread_count(actor) -> int:

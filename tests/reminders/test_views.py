@@ -9,7 +9,7 @@ import pytest
 
 from cardops.extensions import db
 from cardops.reminders.models import ReminderRule
-from tests.guards import flashes
+from tests.guards import counting_statements, flashes
 from tests.reminders.conftest import made_at, notified, run
 
 
@@ -35,6 +35,15 @@ def pt01_notified(staff):
 def test_every_page_shows_the_bell_with_the_unread_count(web, pt01_notified, path):
     web.login("clerk-a")
     assert bell_count(web.page(path)) == 2
+
+
+def test_the_bell_comes_with_the_signed_in_user_not_in_a_statement_of_its_own(web, pt01_notified):
+    web.login("clerk-a")
+    with counting_statements() as statements:
+        html = web.page("/requests")
+    about_notifications = [s for s in statements if "notifications" in s]
+    assert bell_count(html) == 2
+    assert len(about_notifications) == 1 and "FROM users" in about_notifications[0]
 
 
 def test_no_bell_for_anonymous_pages(client):
