@@ -74,16 +74,16 @@ def lenient_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[i
 
 
 def paginate(stmt: Select, page: int, per_page: int, *, bounded: bool = False, scalars: bool = True,
-             total: int | None = None, options=()) -> Page:
+             total: int | None = None, rows: Select | None = None) -> Page:
     """One page of ``stmt`` and its total: exact, or (``bounded``) counted up to ``PAGE_COUNT_LIMIT``.
 
     The total is counted only when the page cannot tell it: a page with rows and room to spare is the last one,
     so the rows before it and its own are all there are (a short queue, a search: one statement, not two).
     ``total``: the exact number of rows of ``stmt`` when the caller has it already (a queue tab's card counted the
-    same criteria): it is not counted a second time. ``options``: the loading options of what the page shows;
-    the count does without them.
+    same criteria): it is not counted a second time. ``rows``: the statement of what the page shows when it shows
+    more than ``stmt`` selects (names joined in, loading options); ``stmt`` alone is counted.
     """
-    query = stmt.options(*options).limit(per_page).offset((page - 1) * per_page)
+    query = (stmt if rows is None else rows).limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(query) if scalars else db.session.execute(query)
     items = list(result.unique() if scalars else result)
     if total is None and (0 < len(items) < per_page or (not items and page == 1)):

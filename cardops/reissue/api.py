@@ -35,7 +35,8 @@ def index():
     actor = current_actor()
     page, per_page = parse_page_args(http.args)
     query = requests_query(actor, RequestFilters.from_args(http.args))
-    return json_page(paginate(query, page, per_page, options=REQUEST_WITH_CHECKS), lambda r: request_to_dict(r, actor))
+    listing = paginate(query, page, per_page, rows=query.options(*REQUEST_WITH_CHECKS))
+    return json_page(listing, lambda r: request_to_dict(r, actor))
 
 
 @bp.post("/requests/search")
@@ -49,7 +50,8 @@ def search():
     filters = RequestFilters.from_args(body)
     filters.id_hash = id_number_hash(body.get("id_number"))
     query = requests_query(actor, filters)
-    return json_page(paginate(query, page, per_page, options=REQUEST_WITH_CHECKS), lambda r: request_to_dict(r, actor))
+    listing = paginate(query, page, per_page, rows=query.options(*REQUEST_WITH_CHECKS))
+    return json_page(listing, lambda r: request_to_dict(r, actor))
 
 
 @bp.get("/requests/<request_number:number>")

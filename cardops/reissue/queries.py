@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, bindparam, case, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from cardops.auth.models import User
 from cardops.core.access import ScopedStatement, in_scope, scoped
 from cardops.core.errors import NotFound, ValidationError
 from cardops.core.i18n import N_
@@ -34,12 +35,19 @@ LAST4_RE = re.compile(r"^\d{3}[\dX]$")
 # (a handful of rows each: cheaper than more statements).
 REQUEST_WITH_CHECKS = (joinedload(R.outlet), joinedload(R.created_by), joinedload(R.reviewed_by),
                        joinedload(R.checks), joinedload(R.flags))
-# A queue row: the request (its ciphertext columns are deferred), its outlet and its creator. Naming the columns
-# (``load_only``) costs more per statement than the unused ones cost to load: measured with ``bench/``. The missing
-# checks of the rows at the counter come from ``missing_checks_of``: one plain query for the page.
-QUEUE_ROW = (joinedload(R.outlet), joinedload(R.created_by))
-# The review queue also shows why each request is risky (a short list: its flags come with it).
-REVIEW_ROW = (*QUEUE_ROW, joinedload(R.flags))
+# A queue row: the request (its ciphertext columns are deferred) with its outlet's code and name and the name of
+# who took it in, joined as plain columns: loading outlet and user as objects too (``joinedload``) cost a queue page
+# more than its twenty requests (bench/). The missing checks of the rows at the counter (``missing_checks_of``) and
+# the risk flags of a review page (``flags_of``) come in one plain query each.
+SHOWN_OUTLET, CREATOR = aliased(Outlet, name="shown_outlet"), aliased(User, name="creator")
+
+
+def queue_rows(stmt: Select) -> Select:
+    """``stmt`` (of ``requests_query``) as rows of ``ReissueRequest``, ``created_by_name``, ``outlet_code`` and
+    ``outlet_name``."""
+    return (stmt.add_columns(CREATOR.display_name.label("created_by_name"), SHOWN_OUTLET.code.label("outlet_code"),
+                             SHOWN_OUTLET.name.label("outlet_name"))
+            .join(CREATOR, CREATOR.id == R.created_by_id).join(SHOWN_OUTLET, SHOWN_OUTLET.id == R.outlet_id))
 
 
 # One request by its number, on every request page and API call: written once (the number a named parameter), so
@@ -217,6 +225,18 @@ def queue_counts(actor, now: datetime | None = None) -> dict[str, int]:
 def card_total(filters: RequestFilters, counts: dict[str, int]) -> int | None:
     """The total of a queue tab with no other filter: its card (``queue_counts``) has just counted the same rows."""
     return counts.get(filters.queue) if filters == RequestFilters(queue=filters.queue) else None
+
+
+PAGE_FLAGS = select(RiskFlag).where(RiskFlag.request_id.in_(bindparam("ids", expanding=True))).order_by(RiskFlag.id)
+
+
+def flags_of(requests) -> dict[int, list[RiskFlag]]:
+    """The risk flags of each of ``requests``, in one statement."""
+    flags: dict[int, list[RiskFlag]] = {r.id: [] for r in requests}
+    if flags:
+        for flag in db.session.scalars(PAGE_FLAGS, {"ids": list(flags)}):
+            flags[flag.request_id].append(flag)
+    return flags
 
 
 def missing_checks_of(requests) -> dict[int, list]:

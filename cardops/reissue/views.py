@@ -51,14 +51,14 @@ from cardops.reissue.permissions import (
     sees_pickup_token,
 )
 from cardops.reissue.queries import (
-    QUEUE_ROW,
     REVIEW_ORDER,
-    REVIEW_ROW,
     RequestFilters,
     card_total,
+    flags_of,
     get_request_or_404,
     missing_checks_of,
     queue_counts,
+    queue_rows,
     requests_query,
 )
 from cardops.reissue.workflow import CHECKABLE_STATUSES, STATUS_LABELS, STEP_LABELS, Status, Step, applicable_steps
@@ -115,10 +115,12 @@ def queue():
     page, per_page = lenient_page_args(request.args)
     now = utcnow()
     counts = queue_counts(actor, now)
-    listing = paginate(requests_query(actor, filters, now=now), page, per_page, bounded=True, options=QUEUE_ROW,
+    query = requests_query(actor, filters, now=now)
+    listing = paginate(query, page, per_page, bounded=True, scalars=False, rows=queue_rows(query),
                        total=card_total(filters, counts))
+    shown = [row.ReissueRequest for row in listing.items]
     return render_template("reissue/queue.html", listing=listing, filters=filters, counts=counts,
-                           missing=missing_checks_of(listing.items), overdue=overdue_of(listing.items),
+                           missing=missing_checks_of(shown), overdue=overdue_of(shown),
                            outlets=all_outlets() if actor.is_supervisor else [],
                            id_masked=id_search[1] if id_search else None)
 
@@ -130,12 +132,13 @@ def review_queue():
     outlet_code = (request.args.get("outlet_code") or "").strip() or None if actor.is_supervisor else None
     page, per_page = lenient_page_args(request.args)
     filters = RequestFilters(queue="review", outlet_code=outlet_code)
-    listing = paginate(requests_query(actor, filters, order=REVIEW_ORDER), page, per_page, bounded=True,
-                       options=REVIEW_ROW)
-    refusals = {r.id: refusal(actor, r, "approve") for r in listing.items}
-    return render_template("reissue/review_queue.html", listing=listing, refusals=refusals,
+    query = requests_query(actor, filters, order=REVIEW_ORDER)
+    listing = paginate(query, page, per_page, bounded=True, scalars=False, rows=queue_rows(query))
+    shown = [row.ReissueRequest for row in listing.items]
+    return render_template("reissue/review_queue.html", listing=listing, flags=flags_of(shown),
+                           refusals={r.id: refusal(actor, r, "approve") for r in shown},
                            outlets=all_outlets() if actor.is_supervisor else [], outlet_code=outlet_code,
-                           reprints=reprints.waiting_reprints(actor), overdue=overdue_of(listing.items))
+                           reprints=reprints.waiting_reprints(actor), overdue=overdue_of(shown))
 
 
 # --- intake ------------------------------------------------------------------------------------------------
