@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Integer, Select, bindparam, func, literal, select
 
 from cardops.core.errors import ValidationError
 from cardops.extensions import db
@@ -73,23 +73,35 @@ def lenient_page_args(args, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[i
         return 1, default_per_page
 
 
+# A page as named parameters: a list statement written once (``paged``) stays the same object page after page.
+PAGE_LIMIT = bindparam("page_limit", type_=Integer)
+PAGE_OFFSET = bindparam("page_offset", type_=Integer)
+
+
+def paged(stmt: Select) -> Select:
+    return stmt.limit(PAGE_LIMIT).offset(PAGE_OFFSET)
+
+
 def paginate(stmt: Select, page: int, per_page: int, *, bounded: bool = False, scalars: bool = True,
-             total: int | None = None, rows: Select | None = None) -> Page:
+             total: int | None = None, rows: Select | None = None, params: dict | None = None) -> Page:
     """One page of ``stmt`` and its total: exact, or (``bounded``) counted up to ``PAGE_COUNT_LIMIT``.
 
     The total is counted only when the page cannot tell it: a page with rows and room to spare is the last one,
     so the rows before it and its own are all there are (a short queue, a search: one statement, not two).
     ``total``: the exact number of rows of ``stmt`` when the caller has it already (a queue tab's card counted the
-    same criteria): it is not counted a second time. ``rows``: the statement of what the page shows when it shows
-    more than ``stmt`` selects (names joined in, loading options); ``stmt`` alone is counted.
+    same criteria): it is not counted a second time. ``rows``: the statement of what the page shows, ``paged``,
+    when it shows more than ``stmt`` selects (names joined in, loading options); ``stmt`` alone is counted.
+    ``params``: the values of the named parameters of both.
     """
-    query = (stmt if rows is None else rows).limit(per_page).offset((page - 1) * per_page)
-    result = db.session.scalars(query) if scalars else db.session.execute(query)
+    params = params or {}
+    query = paged(stmt) if rows is None else rows
+    values = {**params, "page_limit": per_page, "page_offset": (page - 1) * per_page}
+    result = db.session.scalars(query, values) if scalars else db.session.execute(query, values)
     items = list(result.unique() if scalars else result)
     if total is None and (0 < len(items) < per_page or (not items and page == 1)):
         total = (page - 1) * per_page + len(items)
     if total is None:
-        total = _count(stmt, bounded)
+        total = _count(stmt, bounded, params)
     else:
         bounded = False  # an exact total
     if bounded and total > PAGE_COUNT_LIMIT:
@@ -97,9 +109,9 @@ def paginate(stmt: Select, page: int, per_page: int, *, bounded: bool = False, s
     return Page(items, page, per_page, total)
 
 
-def _count(stmt: Select, bounded: bool) -> int:
+def _count(stmt: Select, bounded: bool, params: dict) -> int:
     # Count rows, not columns: without the columns the database may answer from an index alone.
     unordered = stmt.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
     if bounded:
         unordered = unordered.limit(PAGE_COUNT_LIMIT + 1)
-    return db.session.scalar(select(func.count()).select_from(unordered.subquery())) or 0
+    return db.session.scalar(select(func.count()).select_from(unordered.subquery()), params) or 0

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, bindparam, case, func, or_, select
+from sqlalchemy import Select, String, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from cardops.auth.models import User
@@ -15,6 +15,7 @@ from cardops.core.access import ScopedStatement, in_scope, scoped
 from cardops.core.errors import NotFound, ValidationError
 from cardops.core.i18n import N_
 from cardops.core.messages import Message, verbatim
+from cardops.core.pagination import Page, paged, paginate
 from cardops.core.timeutil import local_midnight_utc, parse_iso_date, to_local, utcnow
 from cardops.extensions import db
 from cardops.outlets.models import Outlet
@@ -184,6 +185,10 @@ REVIEW_ORDER = (case((R.risk_level == RiskLevel.HIGH, 0), (R.risk_level == RiskL
 NEWEST_FIRST = (R.created_at.desc(), R.id.desc())
 
 
+def outlet_id_of(code):
+    return select(Outlet.id).where(Outlet.code == code).scalar_subquery()
+
+
 def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: datetime | None = None) -> Select:
     """The actor's requests matching ``filters`` (add the loading options of what is shown)."""
     stmt = scoped(select(R), actor, R.outlet_id)
@@ -191,8 +196,7 @@ def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: d
         if getattr(filters, name):
             stmt = stmt.where(column == getattr(filters, name))
     if filters.outlet_code:
-        stmt = stmt.where(R.outlet_id == select(Outlet.id).where(Outlet.code == filters.outlet_code.upper())
-                          .scalar_subquery())
+        stmt = stmt.where(R.outlet_id == outlet_id_of(filters.outlet_code.upper()))
     if filters.queue:
         stmt = stmt.where(queue_criterion(filters.queue, now or utcnow()))
     if filters.flag:
@@ -208,6 +212,25 @@ def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: d
     if filters.id_hash:
         stmt = stmt.where(or_(R.applicant_id_hash == filters.id_hash, R.agent_id_hash == filters.id_hash))
     return stmt.order_by(*order)
+
+
+# The review queue, on every visit of the review page: written once — scoped, paged, the supervisor's outlet filter
+# the parameter ``outlet_code`` (None: every outlet) — where ``requests_query`` would build it anew each time
+# (tests/reissue/test_review_queue_statement.py: the same rows).
+_CHOSEN_OUTLET = bindparam("outlet_code", type_=String)
+_IN_REVIEW = select(R).where(QUEUES["review"],
+                             or_(_CHOSEN_OUTLET.is_(None), R.outlet_id == outlet_id_of(_CHOSEN_OUTLET)))
+REVIEW_QUEUE = ScopedStatement(_IN_REVIEW, R.outlet_id)
+REVIEW_QUEUE_ROWS = ScopedStatement(paged(queue_rows(_IN_REVIEW).order_by(*REVIEW_ORDER)), R.outlet_id)
+
+
+def awaiting_review(actor, outlet_code: str | None, page: int, per_page: int) -> Page:
+    """A page of queue rows (``queue_rows``) of the requests awaiting review that ``actor`` sees, in the review
+    order, of one outlet if ``outlet_code`` is given."""
+    counted, params = REVIEW_QUEUE.for_actor(actor)
+    rows, _ = REVIEW_QUEUE_ROWS.for_actor(actor)
+    return paginate(counted, page, per_page, bounded=True, scalars=False, rows=rows,
+                    params={**params, "outlet_code": outlet_code.upper() if outlet_code else None})
 
 
 # How many requests each queue holds (the cards of the queue and home pages), on every queue page: one statement,

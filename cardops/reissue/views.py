@@ -18,7 +18,7 @@ from cardops.core.access import current_actor, roles_required
 from cardops.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from cardops.core.forms import forget_id_numbers, run_for_form, show_error_on_form
 from cardops.core.i18n import translate
-from cardops.core.pagination import lenient_page_args, paginate
+from cardops.core.pagination import lenient_page_args, paged, paginate
 from cardops.core.pii import InvalidIdNumber, normalise_id_number
 from cardops.core.timeutil import local_today, utcnow
 from cardops.core.transaction import settle
@@ -51,8 +51,8 @@ from cardops.reissue.permissions import (
     sees_pickup_token,
 )
 from cardops.reissue.queries import (
-    REVIEW_ORDER,
     RequestFilters,
+    awaiting_review,
     card_total,
     flags_of,
     get_request_or_404,
@@ -116,7 +116,7 @@ def queue():
     now = utcnow()
     counts = queue_counts(actor, now)
     query = requests_query(actor, filters, now=now)
-    listing = paginate(query, page, per_page, bounded=True, scalars=False, rows=queue_rows(query),
+    listing = paginate(query, page, per_page, bounded=True, scalars=False, rows=paged(queue_rows(query)),
                        total=card_total(filters, counts))
     shown = [row.ReissueRequest for row in listing.items]
     return render_template("reissue/queue.html", listing=listing, filters=filters, counts=counts,
@@ -130,10 +130,7 @@ def queue():
 def review_queue():
     actor = current_actor()
     outlet_code = (request.args.get("outlet_code") or "").strip() or None if actor.is_supervisor else None
-    page, per_page = lenient_page_args(request.args)
-    filters = RequestFilters(queue="review", outlet_code=outlet_code)
-    query = requests_query(actor, filters, order=REVIEW_ORDER)
-    listing = paginate(query, page, per_page, bounded=True, scalars=False, rows=queue_rows(query))
+    listing = awaiting_review(actor, outlet_code, *lenient_page_args(request.args))
     shown = [row.ReissueRequest for row in listing.items]
     return render_template("reissue/review_queue.html", listing=listing, flags=flags_of(shown),
                            refusals={r.id: refusal(actor, r, "approve") for r in shown},
