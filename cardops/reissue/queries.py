@@ -190,7 +190,8 @@ def outlet_id_of(code):
 
 
 def requests_query(actor, filters: RequestFilters, *, order=NEWEST_FIRST, now: datetime | None = None) -> Select:
-    """The actor's requests matching ``filters`` (add the loading options of what is shown)."""
+    """The actor's requests matching ``filters``: what a list counts. What it shows of them (``queue_rows``, loading
+    options) goes to ``paginate`` as its ``rows``."""
     stmt = scoped(select(R), actor, R.outlet_id)
     for name, column in (("status", R.status), ("kind", R.kind), ("risk", R.risk_level)):
         if getattr(filters, name):
