@@ -40,6 +40,7 @@ REQUEST_WITH_CHECKS = (joinedload(R.outlet), joinedload(R.created_by), joinedloa
 # who took it in, joined as plain columns: loading outlet and user as objects too (``joinedload``) cost a queue page
 # more than its twenty requests (bench/). The missing checks of the rows at the counter (``missing_checks_of``) and
 # the risk flags of a review page (``flags_of``) come in one plain query each.
+# Aliases: the outlet filter's subquery on ``outlets`` must not correlate with the outlet joined for its name.
 SHOWN_OUTLET, CREATOR = aliased(Outlet, name="shown_outlet"), aliased(User, name="creator")
 
 

@@ -122,6 +122,7 @@ def test_proxy_request_goes_to_review_and_a_second_clerk_approves(browser_page, 
     login_as(page, "pt01-clerk-b")
     page.goto("/review")
     row = page.locator(f'tr[data-number="{number}"]')
+    screenshot(page, "flow-review-queue")
     row.get_by_role("link", name="复核").click()
     page.wait_for_load_state()
     page.locator("label:text-is('通过')").click()
