@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -66,9 +66,33 @@ def test_since_stays_while_renewing_and_a_release_frees_the_lease_at_once():
 # --- the process, in this process --------------------------------------------------------------------------------
 
 
+TEST_JOB_PREFIX = "probe"  # the jobs a test registers itself, and the only ones the processes below run
+
+
 @pytest.fixture
-def processes(app):
+def processes(app, monkeypatch):
+    """Scheduler processes in this process, on the test's database.
+
+    That database is one connection in one transaction (``db_session``) which only the test's thread may use. A
+    job of the app's own firing in APScheduler's thread while a test leads would use it at the same time and
+    break the test's savepoints — the audit checkpoint made up by a leader starting between 23:55 and 00:55, a
+    reminder made up an hour after its time, the mail poll. So these processes run the jobs a test registers
+    (``probe…``) and leave the app's own undone; the two real processes below run everything on their own
+    connections."""
     started = []
+    runner_of = SchedulerProcess._runner
+
+    def runner(self, job: Job):
+        if job.key.startswith(TEST_JOB_PREFIX):
+            return runner_of(self, job)
+
+        def left_undone() -> None:
+            pass
+
+        left_undone.__name__ = job.key
+        return left_undone
+
+    monkeypatch.setattr(SchedulerProcess, "_runner", runner)
 
     def make(name: str) -> SchedulerProcess:
         process = SchedulerProcess(app, holder(name))
@@ -118,7 +142,7 @@ def test_a_leader_that_cannot_reach_the_database_stops_before_its_lease_can_pass
 def test_jobs_do_not_run_once_the_process_is_not_sure_it_leads(processes):
     a = processes("a")
     ran = []
-    job = Job("probe", lambda: ran.append(1), "0 9 * * *")
+    job = Job(TEST_JOB_PREFIX, lambda: ran.append(1), "0 9 * * *")
     a.tick()
     runner = a._runner(job)
     runner()
@@ -177,6 +201,32 @@ def test_a_run_missed_during_the_take_over_is_made_up(app, processes):
         assert ran.wait(10)  # now, not tomorrow
     finally:
         registered.jobs.remove(job)
+
+
+def _next_local(hour: int, minute: int):
+    """The next such time of day to come, as naive UTC: APScheduler keeps real time, so a made-up run set for a
+    moment still to come waits for it instead of firing (or being dropped as missed) during the test."""
+    now_local = utcnow() + timedelta(hours=8)
+    at_local = now_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if at_local <= now_local:
+        at_local += timedelta(days=1)
+    return at_local - timedelta(hours=8)
+
+
+@pytest.mark.parametrize(("starts_at", "made_up"), [((23, 56), True), ((23, 54), False)])
+def test_a_leader_starting_just_after_the_audit_checkpoint_makes_it_up(processes, starts_at, made_up):
+    """The checkpoint is due at 23:55: a leader starting at 23:56 runs it at once rather than tomorrow; one starting
+    at 23:54 waits for it."""
+    start = _next_local(*starts_at)
+    with clock_at(start):
+        a = processes("a")
+        a.tick()
+        next_run = a.scheduler.get_job("audit_checkpoint").next_run_time
+    if made_up:
+        assert (next_run.hour, next_run.minute) == starts_at and next_run.timestamp() == pytest.approx(
+            start.replace(tzinfo=UTC).timestamp())
+    else:
+        assert (next_run.hour, next_run.minute) == (23, 55)
 
 
 def test_a_run_the_old_leader_made_is_not_repeated(app, processes):
