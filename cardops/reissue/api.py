@@ -11,7 +11,7 @@ from cardops.core.pagination import paged, paginate, parse_page_args
 from cardops.reissue import services
 from cardops.reissue.idsearch import id_number_hash
 from cardops.reissue.public import lookup_status, status_rate_limit
-from cardops.reissue.queries import REQUEST_WITH_CHECKS, RequestFilters, get_request_or_404, requests_query
+from cardops.reissue.queries import LISTED_REQUEST, RequestFilters, get_request_or_404, requests_query
 from cardops.reissue.serializers import request_to_dict
 
 bp = api_blueprint("reissue_api", __name__)
@@ -35,7 +35,7 @@ def index():
     actor = current_actor()
     page, per_page = parse_page_args(http.args)
     query = requests_query(actor, RequestFilters.from_args(http.args))
-    listing = paginate(query, page, per_page, rows=paged(query.options(*REQUEST_WITH_CHECKS)))
+    listing = paginate(query, page, per_page, rows=paged(query.options(*LISTED_REQUEST)))
     return json_page(listing, lambda r: request_to_dict(r, actor))
 
 
@@ -50,7 +50,7 @@ def search():
     filters = RequestFilters.from_args(body)
     filters.id_hash = id_number_hash(body.get("id_number"))
     query = requests_query(actor, filters)
-    listing = paginate(query, page, per_page, rows=paged(query.options(*REQUEST_WITH_CHECKS)))
+    listing = paginate(query, page, per_page, rows=paged(query.options(*LISTED_REQUEST)))
     return json_page(listing, lambda r: request_to_dict(r, actor))
 
 

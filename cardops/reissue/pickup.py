@@ -110,7 +110,7 @@ def _code_key(secret_key: str) -> bytes:
 
 def make_code(number: str, nonce: str) -> str:
     key = _code_key(current_app.config["SECRET_KEY"])
-    value = int.from_bytes(hmac.new(key, f"{number}|{nonce}".encode(), "sha256").digest()[:10], "big")
+    value = int.from_bytes(hmac.digest(key, f"{number}|{nonce}".encode(), "sha256")[:10], "big")
     symbols = []
     for _ in range(CODE_LENGTH):
         value, index = divmod(value, len(CODE_ALPHABET))

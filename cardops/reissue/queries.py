@@ -36,6 +36,11 @@ LAST4_RE = re.compile(r"^\d{3}[\dX]$")
 # (a handful of rows each: cheaper than more statements).
 REQUEST_WITH_CHECKS = (joinedload(R.outlet), joinedload(R.created_by), joinedload(R.reviewed_by),
                        joinedload(R.checks), joinedload(R.flags))
+# The API's lists serialize a page of them and name the people by username alone: the rest of each person's row
+# (up to four a request) is left unread — it cost an API list page more than building its statements (bench/).
+LISTED_REQUEST = (joinedload(R.outlet), joinedload(R.created_by).load_only(User.username),
+                  joinedload(R.reviewed_by).load_only(User.username),
+                  joinedload(R.checks).joinedload(RequestCheck.by).load_only(User.username), joinedload(R.flags))
 # A queue row: the request (its ciphertext columns are deferred) with its outlet's code and name and the name of
 # who took it in, joined as plain columns: loading outlet and user as objects too (``joinedload``) cost a queue page
 # more than its twenty requests (bench/). The missing checks of the rows at the counter (``missing_checks_of``) and
