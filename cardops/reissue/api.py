@@ -32,11 +32,8 @@ def create():
 @bp.get("/requests")
 @staff_required
 def index():
-    actor = current_actor()
     page, per_page = parse_page_args(http.args)
-    query = requests_query(actor, RequestFilters.from_args(http.args))
-    listing = paginate(query, page, per_page, rows=paged(query.options(*LISTED_REQUEST)))
-    return json_page(listing, lambda r: request_to_dict(r, actor))
+    return _listed(current_actor(), RequestFilters.from_args(http.args), page, per_page)
 
 
 @bp.post("/requests/search")
@@ -49,6 +46,10 @@ def search():
     page, per_page = parse_page_args({k: str(body[k]) for k in ("page", "per_page") if body.get(k) is not None})
     filters = RequestFilters.from_args(body)
     filters.id_hash = id_number_hash(body.get("id_number"))
+    return _listed(actor, filters, page, per_page)
+
+
+def _listed(actor, filters: RequestFilters, page: int, per_page: int):
     query = requests_query(actor, filters)
     listing = paginate(query, page, per_page, rows=paged(query.options(*LISTED_REQUEST)))
     return json_page(listing, lambda r: request_to_dict(r, actor))

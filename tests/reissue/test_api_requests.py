@@ -14,8 +14,9 @@ from cardops.audit.models import AuditEntry
 from cardops.extensions import db
 from cardops.reissue import pickup
 from cardops.risk import watchlist
-from tests.guards import GuardedApi, assert_error
+from tests.guards import GuardedApi, assert_error, counting_statements
 from tests.reissue.helpers import intake_body, make_id, person
+from tests.reissue.workflow_support import request_in
 
 REQUEST_FIELDS = {"number", "outlet_code", "kind", "channel", "status", "version", "applicant", "agent", "risk",
                   "required_checks", "missing_checks", "checks", "review", "pickup_token", "created_by",
@@ -380,6 +381,34 @@ def test_list_pages(as_, clerk, spread):
     assert too_many.status_code == 400 and "per_page" in too_many.get_json()["error"]["fields"]  # SPEC §9
     assert _listing(as_(clerk), "?per_page=100")["per_page"] == 100
     assert as_(clerk).get("/api/v1/requests?per_page=99999999999999999999999").status_code == 400
+
+
+def test_a_list_names_its_people_in_as_many_statements_for_six_rows_as_for_two(as_, clerk, clerk2, make_user):
+    """A listed request's people (who took it in and checked it, who reviewed it) are read by username alone
+    (``LISTED_REQUEST``): what the list shows of them must come with the page, not a statement a person. Each
+    request is taken in by another clerk, and the session is expired first, so that nothing is answered from
+    objects the test already holds."""
+    client = as_(clerk)
+
+    def listed():
+        db.session.expire_all()
+        with counting_statements() as statements:
+            body = _listing(client, "?status=rejected")
+        return body, len(statements)
+
+    listed()  # the token's first use is noted once: not what is measured
+    takers = [make_user("clerk", username=f"taker-{n}") for n in range(6)]
+    for taker in takers[:2]:
+        request_in("rejected", taker, clerk2)
+    two, statements_for_two = listed()
+    for taker in takers[2:]:
+        request_in("rejected", taker, clerk2)
+    six, statements_for_six = listed()
+    assert (two["total"], six["total"]) == (2, 6)
+    assert statements_for_six == statements_for_two
+    for item, taker in zip(six["items"], reversed(takers), strict=True):  # newest first
+        assert item["created_by"] == taker.username and item["review"]["by"] == "clerk-b"
+        assert item["checks"] and {check["by"] for check in item["checks"]} == {taker.username}
 
 
 @pytest.mark.parametrize("query", ["?page=0", "?page=-1", "?page=abc", "?page=1.5", "?per_page=0", "?per_page=x",
