@@ -13,7 +13,6 @@ CPU columns show. The scenarios are the API's (a bearer token; no sign-in): the 
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import os
 import subprocess
@@ -33,17 +32,16 @@ def serve(spec: dict) -> dict:
     requests = spec["requests"]
     for method, path, headers, body in requests[:WARM_UP]:
         _send(client, method, path, headers, body)
-    by_package: collections.Counter = collections.Counter()
+    executed = 0
+
+    def count(frame, event, arg):
+        nonlocal executed
+        if event == "opcode":
+            executed += 1
+        return count
 
     def trace(frame, event, arg):
         frame.f_trace_opcodes = True
-        package = _package(frame.f_code.co_filename)
-
-        def count(frame, event, arg):
-            if event == "opcode":
-                by_package[package] += 1
-            return count
-
         return count
 
     counted = requests[WARM_UP:WARM_UP + COUNTED]
@@ -53,21 +51,13 @@ def serve(spec: dict) -> dict:
             _send(client, method, path, headers, body)
     finally:
         sys.settrace(None)
-    return {"requests": len(counted), "opcodes": sum(by_package.values()), "by_package": dict(by_package)}
+    return {"requests": len(counted), "opcodes": executed}
 
 
 def _send(client, method: str, path: str, headers: dict, body: str | None) -> None:
     answer = client.open(path, method=method, headers=headers, data=body)
     if answer.status_code >= 400:
         raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.get_data(as_text=True)[:200]}")
-
-
-def _package(filename: str) -> str:
-    if "site-packages/" in filename:
-        return filename.split("site-packages/", 1)[1].split("/", 1)[0]
-    if "/cardops/" in filename:
-        return "cardops/" + filename.split("/cardops/", 1)[1].split("/", 1)[0]
-    return "python"
 
 
 def requests_of(items: list[dict], count: int) -> list[tuple]:

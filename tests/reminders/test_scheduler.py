@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from cardops.core.registry import Job, contributions
-from cardops.core.timeutil import clock_at, utcnow
+from cardops.core.timeutil import clock_at, to_local, utcnow
 from cardops.extensions import db
 from cardops.reminders import settings
 from cardops.reminders.registry import RULES
@@ -206,11 +206,11 @@ def test_a_run_missed_during_the_take_over_is_made_up(app, processes):
 def _next_local(hour: int, minute: int):
     """The next such time of day to come, as naive UTC: APScheduler keeps real time, so a made-up run set for a
     moment still to come waits for it instead of firing (or being dropped as missed) during the test."""
-    now_local = utcnow() + timedelta(hours=8)
+    now_local = to_local(utcnow())
     at_local = now_local.replace(hour=hour, minute=minute, second=0, microsecond=0)
     if at_local <= now_local:
         at_local += timedelta(days=1)
-    return at_local - timedelta(hours=8)
+    return at_local.astimezone(UTC).replace(tzinfo=None)
 
 
 @pytest.mark.parametrize(("starts_at", "made_up"), [((23, 56), True), ((23, 54), False)])
